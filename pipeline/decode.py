@@ -1,0 +1,82 @@
+"""Bytes to str, whatever the page's declared or undeclared encoding.
+
+Order of evidence: byte-order mark, the HTTP charset, the page's own <meta> or
+XML declaration, strict UTF-8, then charset_normalizer's guess. ISO-8859-1 and
+ASCII labels are read as Windows-1252, as browsers do (WHATWG Encoding).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+WHATWG_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+                  "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+
+class DecodeError(ValueError):
+    """The bytes are not a text page (empty, binary)."""
+
+
+def _normal_label(label: str) -> str | None:
+    label = label.strip().lower()
+    label = WHATWG_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_encoding(content: bytes) -> str | None:
+    """Charset named by a <meta> tag or XML declaration in the first 4 KB."""
+    match = META_CHARSET.search(content[:4096])
+    if not match:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii", "replace")
+    return _normal_label(label)
+
+
+def looks_binary(content: bytes) -> bool:
+    sample = content[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return b"\x00" in sample or controls / len(sample) > 0.05
+
+
+def decode(content: bytes, http_charset: str = "") -> tuple[str, str]:
+    """Return (text, encoding used). Raises DecodeError for empty or binary content."""
+    if not content.strip():
+        raise DecodeError("empty file")
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            return content.decode(name, errors="replace"), name
+    if looks_binary(content):
+        raise DecodeError("binary content, not a text or HTML page")
+    candidates = [_normal_label(http_charset) if http_charset else None, declared_encoding(content)]
+    for enc in candidates:
+        if enc is None:
+            continue
+        try:
+            return content.decode(enc), enc
+        except UnicodeDecodeError:
+            continue  # declared wrongly: fall through to detection
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(content[:200_000]).best()
+    enc = _normal_label(best.encoding) if best is not None else None
+    enc = enc or "cp1252"
+    return content.decode(enc, errors="replace"), enc

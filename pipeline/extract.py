@@ -1,0 +1,333 @@
+"""Stage 4, extraction: a Text in, one Candidate per partner named on the page out.
+
+The walk over the page's blocks, in order:
+
+1. a heading that is only a country name sets the country context ("Marokko");
+2. a heading, list item or table row that introduces partners ("De stad X",
+   "Ville de X (Maroc)", "A – de stad B", "X | Country | 1998") opens a partner
+   section: the label lines below it ("Protocol: ...", "Actiedomeinen: ...")
+   describe those partners;
+3. other headings close the section and set the instrument context ("Programme GIS");
+   a heading that names a known partner ("Doelstellingen te X") opens a section
+   about that partner;
+4. prose is split into sentences; each sentence that introduces partners
+   ("met de gemeente X in Marokko", "jumelée avec la ville de X") gives them the
+   sentence's year, instrument, status and country, and each partner gets the
+   domains of its own clause.
+
+Every value found carries a strength; merging keeps the strongest (see Evidence).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import mentions as mn
+from . import vocab as v
+from .gazetteer import Gazetteer
+from .mentions import Finder, Mention, partner_key
+from .models import Block, Candidate, Commune, Text
+
+log = logging.getLogger(__name__)
+
+# Strength of a piece of evidence about a partner.
+CONTEXT, SECTION, OWN = 1, 2, 3
+SEGMENT_SPLIT = (" – ", " — ", " - ")
+
+
+@dataclass
+class Evidence:
+    """What the page says about one partner, each value with the strength of its source."""
+
+    name: str
+    partner_type: str
+    order: int
+    country: tuple[str, float] = ("", 0)
+    protocol: tuple[str, str, int] = ("unspecified", "", 0)
+    year: tuple[int | None, str, int] = (None, "", 0)
+    status: tuple[str, int] = ("", 0)
+    domains: dict[str, int] = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)
+    explicit: bool = False
+
+    def set_country(self, code: str, strength: float) -> None:
+        if code and strength > self.country[1]:
+            self.country = (code, strength)
+
+    def add_text(self, text: str, strength: int, evidence: bool = False) -> None:
+        """Take instrument, date, status and domains from a stretch of text about this partner."""
+        proto = mn.protocol_in(text)
+        if proto and strength > self.protocol[2]:
+            self.protocol = (proto[0], proto[1], strength)
+        dates = mn.dates_in(text)
+        if dates and strength > self.year[2]:
+            self.year = (dates[0].year, dates[0].date, strength)
+        status = mn.status_in(text)
+        if status and strength > self.status[1]:
+            self.status = (status, strength)
+        for d in mn.domains_in(text):
+            self.domains[d] = max(self.domains.get(d, 0), strength)
+        if evidence and text not in self.sentences and len(self.sentences) < 4:
+            self.sentences.append(text)
+
+
+@dataclass
+class Section:
+    keys: list[str]
+    level: int
+    after_label: bool = False
+    about_only: bool = False  # "Doelstellingen te X": domains only
+
+
+class PageExtractor:
+    """Walks one page; `run` returns its candidates."""
+
+    def __init__(self, text: Text, gazetteer: Gazetteer, commune: Commune | None) -> None:
+        self.text = text
+        self.gaz = gazetteer
+        own = (commune.name_nl, commune.name_fr) if commune else ()
+        self.finder = Finder(gazetteer, own)
+        self.commune = commune
+        self.partners: dict[str, Evidence] = {}
+        self.country_ctx = ""
+        self.protocol_ctx: list[tuple[int, str]] = []  # heading stack: (level, text)
+        self.section: Section | None = None
+        self.partnership_page = any(
+            v.COOPERATION.search(b.text) for b in text.blocks if b.kind == "heading"
+        )
+
+    # -- bookkeeping -------------------------------------------------------
+    def _partner(self, m: Mention) -> Evidence:
+        key = partner_key(m.name)
+        ev = self.partners.get(key)
+        if ev is None:
+            ev = Evidence(m.name, m.partner_type, len(self.partners))
+            self.partners[key] = ev
+        elif m.typed and ev.partner_type == "other":
+            ev.partner_type = m.partner_type
+        if m.country:
+            ev.set_country(m.country, OWN)
+            ev.explicit = True
+        if ev.partner_type != "network" and self.country_ctx:
+            ev.set_country(self.country_ctx, SECTION)
+        return ev
+
+    def _context_protocol(self, ev: Evidence) -> None:
+        for _, heading in reversed(self.protocol_ctx):
+            proto = mn.protocol_in(heading)
+            if proto:
+                if CONTEXT > ev.protocol[2]:
+                    ev.protocol = (proto[0], proto[1], CONTEXT)
+                return
+
+    def _push_heading(self, block: Block) -> None:
+        level = block.level or 7
+        self.protocol_ctx = [(lv, t) for lv, t in self.protocol_ctx if lv < level or level == 7 and lv != 7]
+        self.protocol_ctx.append((level, block.text))
+
+    # -- block handlers -----------------------------------------------------
+    def heading_partners(self, text: str, list_context: bool) -> list[Mention]:
+        """Partners a heading, item or row introduces; the last dash-separated segment names them."""
+        if v.NETWORK_WORDS.match(text) and len(text.split()) >= 3 and not text.rstrip().endswith("en"):
+            name = mn.clean_name(text)
+            return [Mention(name, "network", 0, len(text), typed=True)]
+        segments = [text]
+        for sep in SEGMENT_SPLIT:
+            if sep in text:
+                segments = [s for s in text.split(sep) if s.strip()]
+                break
+        last = segments[-1] if segments else text
+        found = self.finder.mentions(last, allow_untyped=False)
+        if not found:
+            whole = mn.clean_name(last)
+            known = self.finder.acceptable(whole) and (self.finder.is_place(whole) or list_context)
+            if known and len(whole.split()) <= 5 and whole[:1].isupper():
+                found = [Mention(whole, self.finder.place_type(whole), 0, len(last))]
+        if found and len(segments) > 1:
+            for parent in segments[:-1]:
+                code = self.finder.country_heading(parent)
+                if code:
+                    found = [Mention(m.name, m.partner_type, m.start, m.end, m.country or code, m.typed)
+                             for m in found]
+                elif partner_key(parent) in self.partners:
+                    found.append(Mention(self.partners[partner_key(parent)].name, "region", 0, 0))
+        return found
+
+    def open_section(self, found: list[Mention], block: Block) -> None:
+        keys = []
+        for m in found:
+            ev = self._partner(m)
+            self._context_protocol(ev)
+            ev.add_text(block.text, OWN, evidence=True)
+            keys.append(partner_key(m.name))
+        self.section = Section(keys, block.level)
+
+    def on_heading(self, block: Block) -> None:
+        if v.LABEL_LINE.match(block.text):
+            self.on_prose(block)
+            return
+        code = self.finder.country_heading(block.text)
+        if code:
+            self.country_ctx = code
+            self.section = None
+            return
+        found = self.heading_partners(block.text, list_context=False)
+        if found:
+            self.open_section(found, block)
+            return
+        about = [k for k in self.partners if self._names(block.text, k)]
+        if len(about) == 1:
+            self.section = Section(about, block.level, after_label=True, about_only=True)
+            return
+        if self.section is None or block.level <= self.section.level or block.level == 0:
+            self.section = None
+        self._push_heading(block)
+
+    @staticmethod
+    def _title_like(text: str) -> bool:
+        return len(text.split()) <= 25 and not text.rstrip().endswith((".", "!", "?", ";", ","))
+
+    def _names(self, text: str, key: str) -> bool:
+        return f" {key} " in f" {partner_key(text)} "
+
+    def _section_text(self, text: str, strength: int, evidence: bool = False) -> None:
+        if self.section is None:
+            return
+        for key in self.section.keys:
+            ev = self.partners[key]
+            if self.section.about_only:
+                for d in mn.domains_in(text):
+                    ev.domains[d] = max(ev.domains.get(d, 0), strength)
+            else:
+                ev.add_text(text, strength, evidence)
+
+    def on_list_entry(self, block: Block) -> bool:
+        """A list item or table row naming partners; True when it did."""
+        text = block.text
+        cells = [c.strip() for c in text.split(" | ")] if block.kind == "row" else [text]
+        if len(cells) > 1:
+            found = self.row_partners(cells)
+        else:
+            list_context = self.partnership_page and self.section is None
+            found = self.heading_partners(text, list_context=list_context)
+            if not found:
+                found = self.finder.mentions(text, allow_untyped=self.partnership_page)
+        if not found:
+            return False
+        for m in found:
+            ev = self._partner(m)
+            self._context_protocol(ev)
+            ev.add_text(text, OWN, evidence=True)
+        return True
+
+    def row_partners(self, cells: list[str]) -> list[Mention]:
+        """A table row: the partner is the first cell that is a name; a country cell gives its country."""
+        codes = [self.finder.country_heading(c) for c in cells]
+        country = next((c for c in codes if c), "")
+        for cell, code in zip(cells, codes, strict=True):
+            if code or not cell or not cell[:1].isupper():
+                continue
+            found = self.finder.mentions(cell, allow_untyped=True)
+            name = mn.clean_name(cell)
+            if not found and country and self.finder.acceptable(name) and len(name.split()) <= 5:
+                found = [Mention(name, self.finder.place_type(name), 0, len(cell))]
+            if found:
+                return [Mention(m.name, m.partner_type, m.start, m.end, m.country or country, m.typed)
+                        for m in found]
+        return []
+
+    def on_prose(self, block: Block) -> None:
+        label = v.LABEL_LINE.match(block.text)
+        if label and self.section is not None:
+            self.section.after_label = True
+            self._section_text(block.text, OWN, evidence=True)
+            return
+        if not label and self._title_like(block.text):
+            found = self.heading_partners(block.text, list_context=False)
+            if found:  # a bold or standalone line that names partners acts as their heading
+                self.open_section(found, Block("heading", block.text, self.section.level if self.section else 0))
+                return
+        for sentence in mn.split_sentences(block.text):
+            self.on_sentence(sentence)
+
+    def on_sentence(self, sentence: str) -> None:
+        cooperative = bool(v.COOPERATION.search(sentence))
+        allow_untyped = cooperative and (self.partnership_page or mn.protocol_in(sentence) is not None)
+        found = [m for m in self.finder.mentions(sentence, allow_untyped) if cooperative or m.typed]
+        if not cooperative and self.section is None:
+            found = []
+        known_mentions = [k for k in self.partners if self._names(sentence, k)]
+        if not found and not known_mentions:
+            if self.section is not None:
+                self._section_text(sentence, OWN if self.section.after_label else SECTION)
+            return
+        bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
+                                                   if self.partners[k].name in sentence} | {len(sentence)})
+        countries = {c for c, _, _ in self.finder.countries(sentence)}
+        for m in found:
+            ev = self._partner(m)
+            self._context_protocol(ev)
+            if len(countries) == 1:
+                ev.set_country(next(iter(countries)), 1.5)
+            clause = self._clause(sentence, m.start, bounds)
+            ev.add_text(sentence if len(found) == 1 else clause, OWN, evidence=True)
+        for key in known_mentions:
+            ev = self.partners[key]
+            if ev.name in sentence and not any(partner_key(m.name) == key for m in found):
+                clause = self._clause(sentence, sentence.find(ev.name), bounds)
+                for d in mn.domains_in(clause):
+                    ev.domains[d] = max(ev.domains.get(d, 0), OWN)
+
+    @staticmethod
+    def _clause(sentence: str, start: int, bounds: list[int]) -> str:
+        nxt = min((b for b in bounds if b > start), default=len(sentence))
+        prev = max((b for b in bounds if b < start), default=0)
+        return sentence[prev if prev == 0 else start:nxt]
+
+    # -- the walk -------------------------------------------------------------
+    def run(self) -> list[Candidate]:
+        for block in self.text.blocks:
+            if v.PAGE_DATE_LINE.search(block.text) and len(block.text) < 120:
+                continue
+            if block.kind == "heading":
+                self.on_heading(block)
+            elif block.kind in ("item", "row"):
+                if not self.on_list_entry(block):
+                    self.on_prose(block)
+            else:
+                self.on_prose(block)
+        return list(self.candidates())
+
+    def candidates(self) -> Iterable[Candidate]:
+        for ev in sorted(self.partners.values(), key=lambda e: e.order):
+            yield self.to_candidate(ev)
+
+    def to_candidate(self, ev: Evidence) -> Candidate:
+        country = ev.country[0] or self.gaz.place_country(
+            ev.name, prefer={e.country[0] for e in self.partners.values() if e.country[0]})
+        protocol, label, p_strength = ev.protocol
+        if protocol in ("cooperation_agreement", "twinning") and v.STEDENBAND.search(label):
+            protocol = "development_cooperation" if self.gaz.is_global_south(country) else "twinning"
+        if ev.partner_type == "network" and p_strength < OWN:
+            protocol = "network_membership"
+        top = max(ev.domains.values(), default=0)
+        domains = tuple(sorted(d for d, s in ev.domains.items() if s >= min(top, OWN)))
+        year, date, _ = ev.year
+        status = ev.status[0] or ("active" if protocol != "unspecified" or year else "unknown")
+        confidence = 0.5 + 0.15 * (p_strength >= SECTION) + 0.15 * bool(country) + 0.1 * bool(year) \
+            + 0.05 * ev.explicit
+        return Candidate(
+            partner=ev.name, partner_type=ev.partner_type, country_code=country,
+            protocol_type=protocol, protocol_label=label, year=year, date=date, status=status,
+            domains=domains, evidence=" … ".join(ev.sentences)[:1000], confidence=round(min(confidence, 0.99), 2),
+            source_url=self.text.source_url, language=self.text.language,
+            commune=self.commune.name if self.commune else "",
+            commune_nis=self.commune.nis if self.commune else "",
+        )
+
+
+def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None) -> list[Candidate]:
+    """All partners a page names, with what it says about each."""
+    return PageExtractor(text, gazetteer, commune).run()

@@ -1,0 +1,341 @@
+"""Pure functions that find things in one string: partner names, countries, dates,
+instruments, domains and status. The section logic that ties them together is in
+extract.py; the wording they rely on is in vocab.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import vocab as v
+from .gazetteer import Gazetteer, fold
+
+TYPE_ALT = "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
+PLURAL_TYPES = {"steden": "city", "gemeenten": "municipality", "gemeentes": "municipality",
+                "villes": "city", "communes": "municipality", "cities": "city", "towns": "city",
+                "municipalities": "municipality", "städte": "city", "gemeinden": "municipality",
+                "provincies": "province", "provinces": "province", "regio's": "region",
+                "régions": "region", "regions": "region", "districten": "district", "districts": "district"}
+PLURAL_ALT = "|".join(sorted((re.escape(w) for w in PLURAL_TYPES), key=len, reverse=True))
+ARTICLE = r"(?:(?:de|het|la|le|les|the|die|der|das|een|une?|a)\s+|l['’]\s*)?"
+FR_OF = r"(?:de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|des\s+|of\s+(?:the\s+)?)?"
+QUALIFIER = r"(?:(?:urbaine|rurale|urban|rural|partenaire|partner|soeur|sœur|amie)\s+)?"
+# "de stad X", "la ville de X", "the city of X", "die Stadt X", "Provincie X", plural lists too
+TYPED = re.compile(
+    rf"(?<![\w-]){ARTICLE}(?P<type>{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}(?P<name>(?-i:{v.NAME}))",
+    re.IGNORECASE,
+)
+ORDINAL_DISTRICT = re.compile(
+    rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:e|de|ste|ème|eme|er|th|st|nd|rd)?\s+"
+    rf"(?:district|arrondissement|sector|secteur|bezirk|stadsdeel)\s+(?:van|de|du|of|von)\s+"
+    rf"{ARTICLE}(?:(?:gemeente|stad|ville|commune|city|municipality)\s+(?:de\s+|of\s+)?)?(?P<name>(?-i:{v.NAME})))",
+    re.IGNORECASE,
+)
+NAME_RE = re.compile(v.NAME)
+ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|\s(?:en|et|and|und|y|&)\s+|\s*&\s*|\s*/\s*)",
+                      re.IGNORECASE)
+LOCATION_AFTER = re.compile(
+    r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|\(\s*|[,–—-]\s+)"
+    rf"(?P<country>(?-i:{v.NAME}))\s*\)?",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[\w'’-]+")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
+TYPE_WORD_PREFIX = re.compile(rf"^(?:{ARTICLE})(?:{TYPE_ALT})\s+{QUALIFIER}{FR_OF}", re.IGNORECASE)
+KEEP_TYPE_IN_NAME = {"region", "province", "district", "network"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    name: str
+    partner_type: str
+    start: int
+    end: int
+    country: str = ""  # explicitly given with the mention: "X in Marokko", "X (Maroc)"
+    typed: bool = False
+
+
+@dataclass(frozen=True)
+class DateHit:
+    year: int
+    date: str
+    start: int
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_END.split(text) if s.strip()]
+
+
+def clean_name(name: str) -> str:
+    name = re.sub(r"\s*\(.*$", "", name)
+    return name.strip(" .,;:-–—'’\"“”")
+
+
+def partner_key(name: str) -> str:
+    """Merge key: folded name without articles, type words and ordinal suffixes."""
+    words = fold(name).replace("'", " ").split()
+    drop = {"de", "het", "la", "le", "les", "l", "the", "van", "of", "du", "des", "d", "von", "der",
+            "stedelijke", "landelijke", "urbaine", "rurale"} | {fold(w) for w in v.TYPE_WORDS}
+    out = []
+    for w in words:
+        w = re.sub(r"^(\d+)(?:e|de|ste|eme|er|th|st|nd|rd)$", r"\1", w)
+        if w not in drop:
+            out.append(w)
+    return " ".join(out) or fold(name)
+
+
+class Finder:
+    """Finds mentions in strings with the help of the gazetteers."""
+
+    def __init__(self, gazetteer: Gazetteer, own_names: tuple[str, ...] = ()) -> None:
+        self.gaz = gazetteer
+        self.own = {fold(n) for n in own_names if n}
+
+    # -- names -----------------------------------------------------------
+    def is_own_commune(self, name: str) -> bool:
+        key = fold(name)
+        return any(key == own or own.startswith(key + " ") for own in self.own)
+
+    def acceptable(self, name: str) -> bool:
+        """Could `name` be a partner authority (not a country, not Belgian, not a common word)?"""
+        words = name.split()
+        if not words or len(name) < 3 or len(words) > 8:
+            return False
+        if all(v.NOT_A_NAME.match(w.strip(".,")) for w in words):
+            return False
+        if v.NOT_A_NAME.match(words[0]) and len(words) == 1:
+            return False
+        if self.gaz.country(name) or self.is_own_commune(name):
+            return False
+        return self.gaz.belgian_municipality(name) is None
+
+    def is_place(self, name: str) -> bool:
+        return any(p.country_code != "BE" for p in self.gaz.place(name))
+
+    def _location_after(self, text: str, end: int) -> tuple[str, int]:
+        m = LOCATION_AFTER.match(text[end:end + 80])
+        if m:
+            code = self.gaz.country(self._trim_country(m.group("country")))
+            if code:
+                return code, end + m.end()
+        return "", end
+
+    def _trim_country(self, phrase: str) -> str:
+        """Longest leading run of words that is a country ("Marokko sinds 2007" -> "Marokko")."""
+        words = phrase.split()
+        for n in range(len(words), 0, -1):
+            if self.gaz.country(" ".join(words[:n])):
+                return " ".join(words[:n])
+        return phrase
+
+    def _name_and_type(self, raw: str, type_word: str) -> tuple[str, str]:
+        tw = type_word.lower()
+        ptype = v.TYPE_WORDS.get(tw) or PLURAL_TYPES.get(tw, "other")
+        name = clean_name(raw)
+        if ptype in KEEP_TYPE_IN_NAME and tw in v.TYPE_WORDS:
+            name = f"{type_word[:1].upper()}{type_word[1:]} {name}"
+        return name, ptype
+
+    def typed_mentions(self, text: str) -> list[Mention]:
+        """"de stad X", "la commune de X", "the city of X", ordinal districts, and enumerations."""
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for m in ORDINAL_DISTRICT.finditer(text):
+            full = clean_name(m.group("full"))
+            country, end = self._location_after(text, m.end())
+            if not self.is_own_commune(m.group("name")):
+                found.append(Mention(full[:1].upper() + full[1:], "district", m.start("full"), end, country, True))
+            taken.append((m.start(), m.end()))
+        for m in TYPED.finditer(text):
+            if any(s <= m.start("name") < e for s, e in taken):
+                continue
+            name, ptype = self._name_and_type(m.group("name"), m.group("type"))
+            country, end = self._location_after(text, m.end("name"))
+            bare = clean_name(m.group("name"))
+            if self.acceptable(bare):
+                found.append(Mention(name, ptype, m.start(), end, country, True))
+            found.extend(self._enumeration(text, end, ptype))
+        return found
+
+    def _enumeration(self, text: str, pos: int, ptype: str) -> list[Mention]:
+        """Names that continue a typed mention: "de gemeenten X in Marokko en Y in Senegal"."""
+        out: list[Mention] = []
+        while True:
+            sep = ENUM_SEP.match(text[pos:pos + 12])
+            if not sep:
+                return out
+            start = pos + sep.end()
+            rest = text[start:]
+            prefix = TYPE_WORD_PREFIX.match(rest)
+            typed = prefix is not None
+            offset = prefix.end() if prefix else len(re.match(ARTICLE, rest, re.I).group(0))  # type: ignore[union-attr]
+            m = NAME_RE.match(rest, offset)
+            if not m:
+                return out
+            raw = clean_name(m.group(0))
+            country, end = self._location_after(text, start + m.end())
+            sub_type = ptype
+            if prefix:
+                tw = prefix.group(0).split()[-2 if prefix.group(0).rstrip().endswith(("de", "of", "d'")) else -1]
+                sub_type = v.TYPE_WORDS.get(tw.lower(), ptype)
+            if not self.acceptable(raw) or not (typed or country or self.is_place(raw)):
+                return out
+            out.append(Mention(raw, sub_type, start, end, country, typed))
+            pos = end
+
+    def located_mentions(self, text: str) -> list[Mention]:
+        """Untyped names followed by a country: "Tulle (France)", "Fès au Maroc", "Lviv, Oekraïne"."""
+        out = []
+        for m in NAME_RE.finditer(text):
+            name = clean_name(m.group(0))
+            country, end = self._location_after(text, m.end())
+            if country and self.acceptable(name):
+                out.append(Mention(name, self.place_type(name), m.start(), end, country))
+        return out
+
+    def gazetteer_mentions(self, text: str) -> list[Mention]:
+        """Untyped names that the gazetteer knows as a foreign city or subdivision."""
+        out = []
+        for m in NAME_RE.finditer(text):
+            name = clean_name(m.group(0))
+            if self.acceptable(name) and self.is_place(name):
+                out.append(Mention(name, self.place_type(name), m.start(), m.end()))
+        return out
+
+    def place_type(self, name: str) -> str:
+        places = [p for p in self.gaz.place(name) if p.country_code != "BE"]
+        if any(p.kind == "city" for p in places):
+            return "city"
+        if places:
+            sub = places[0].subtype.lower()
+            return "province" if "province" in sub or "prefecture" in sub else "region"
+        return "other"
+
+    def mentions(self, text: str, allow_untyped: bool) -> list[Mention]:
+        """All partner mentions in a sentence, left to right, without overlaps."""
+        found = self.typed_mentions(text) + self.located_mentions(text)
+        if allow_untyped:
+            found += self.gazetteer_mentions(text)
+        found.sort(key=lambda mm: (mm.start, -(mm.end - mm.start), not mm.typed))
+        out: list[Mention] = []
+        for mm in found:
+            if out and mm.start < out[-1].end:
+                continue
+            out.append(mm)
+        return out
+
+    # -- countries -----------------------------------------------------------
+    def countries(self, text: str) -> list[tuple[str, int, int]]:
+        """(code, start, end) of country names in text, longest first, no overlaps."""
+        words = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
+        out: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(6, len(words) - i), 0, -1):
+                first = words[i][0]
+                if not first[:1].isupper() and n == 1:
+                    break
+                phrase = text[words[i][1]:words[i + n - 1][2]]
+                code = self.gaz.countries.get(fold(phrase)) if first[:1].isupper() or n > 1 else None
+                if code:
+                    out.append((code, words[i][1], words[i + n - 1][2]))
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+    def country_heading(self, text: str) -> str:
+        """Country code when a heading is just a country name ("Marokko", "Republiek Bulgarije")."""
+        stripped = text.strip(" :.-–")
+        if len(stripped) > 60:
+            return ""
+        return self.gaz.country(stripped)
+
+
+# -- attributes of a stretch of text ---------------------------------------------
+def protocol_in(text: str) -> tuple[str, str] | None:
+    """(protocol_type, the source's own words) for the first instrument named in text."""
+    best: tuple[int, str, re.Match[str]] | None = None
+    for rank, (code, rx) in enumerate(v.PROTOCOL_RES):
+        m = rx.search(text)
+        if m and (best is None or rank < best[0]):
+            best = (rank, code, m)
+    if best is None:
+        return None
+    _, code, m = best
+    return code, protocol_label(text, m.start(), m.end())
+
+
+LABEL_HEAD = re.compile(
+    r"(?:overeenkomst|akkoord|protocol|charter|programma|convention|accord|charte|protocole|programme|"
+    r"pacte|contrat|memorandum|agreement|programm|vertrag|vereinbarung)\s+(?:van|voor|de|du|d'|des|of|für|zur)\s+(?:de\s+|la\s+|l'|het\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def protocol_label(text: str, start: int, end: int) -> str:
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "-"):
+        end += 1
+    head = LABEL_HEAD.search(text[max(0, start - 40):start])
+    if head:
+        start = start - (len(text[max(0, start - 40):start]) - head.start())
+    tail = re.match(r"\s+(?:de|van|of|d['’])\s+(?:coop[ée]ration|samenwerking|jumelage|partenariat|"
+                    r"d[ée]veloppement|ontwikkelingssamenwerking|amiti[ée]|cooperation|partnership)\b",
+                    text[end:end + 40], re.IGNORECASE)
+    if tail:
+        end += tail.end()
+    return text[start:end].strip()
+
+
+def dates_in(text: str) -> list[DateHit]:
+    """Dates and years in text, most precise reading of each, in order of position."""
+    if v.PAGE_DATE_LINE.search(text):
+        return []
+    hits: list[DateHit] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in v.DATE_PATTERNS:
+        for m in rx.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            hit = _date_hit(kind, m)
+            if hit:
+                hits.append(hit)
+                taken.append((m.start(), m.end()))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _date_hit(kind: str, m: re.Match[str]) -> DateHit | None:
+    g = m.groups()
+    try:
+        if kind == "dmy_words":
+            day, month, year = int(g[0]), v.MONTHS[g[1].lower()], int(g[2])
+        elif kind == "mdy_words":
+            month, day, year = v.MONTHS[g[0].lower()], int(g[1]), int(g[2])
+        elif kind == "dmy_digits":
+            day, month, year = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "iso":
+            year, month, day = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "my_words":
+            return DateHit(int(g[1]), f"{int(g[1]):04d}-{v.MONTHS[g[0].lower()]:02d}", m.start())
+        else:
+            return DateHit(int(m.group(0)), m.group(0), m.start())
+    except KeyError:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return DateHit(year, f"{year:04d}-{month:02d}-{day:02d}", m.start())
+
+
+def domains_in(text: str) -> set[str]:
+    return {code for code, rx in v.DOMAIN_RES.items() if rx.search(text)}
+
+
+def status_in(text: str) -> str:
+    if v.ENDED.search(text):
+        return "ended"
+    if v.PLANNED.search(text):
+        return "planned"
+    return ""

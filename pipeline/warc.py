@@ -1,0 +1,368 @@
+"""Raw snapshots as WARC files: write them while crawling, read them back for ingest.
+
+Every page the crawler keeps is one WARC ``response`` record: the exact body bytes,
+the HTTP status line and headers, the fetch time (``WARC-Date``), SHA-256 block and
+payload digests, and the commune it was crawled for (``WARC-Commune-NIS``). A page
+that answered ``304 Not Modified`` gets a body-less ``revisit`` record pointing at
+the earlier response, so nightly re-crawls add no new bodies.
+
+Reading: for each URL the latest ``200`` response across all files wins (by
+``WARC-Date``, then file order, then position in the file). Bodies are read with
+digest checking, so a row of the dataset can be traced back to the exact bytes.
+
+``SnapshotIndex`` is a small SQLite file (``raw/warc/index.sqlite``) remembering,
+per URL, the validators (ETag, Last-Modified) and where the latest snapshot lives;
+it only makes re-crawls cheap and can be thrown away at any time.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.message
+import hashlib
+import logging
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
+from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from .models import Document, PageResult
+
+log = logging.getLogger(__name__)
+
+COMMUNE_FIELD = "WARC-Commune-NIS"
+WARC_SUFFIXES = (".warc", ".warc.gz")
+WARC_SUBDIR = "warc"
+INDEX_NAME = "index.sqlite"
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
+READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError,
+               ValueError, zlib.error)
+
+
+def sha256_label(body: bytes) -> str:
+    """The WARC digest label of a body: ``sha256:`` and the base32 digest, as warcio writes it."""
+    digester = Digester("sha256")
+    digester.update(body)
+    return str(digester)
+
+
+def media_type(content_type: str | None) -> str | None:
+    """'html' or 'text' for the Content-Types the pipeline reads, None for the rest."""
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml"):
+        return "html"
+    if mime == "text/plain":
+        return "text"
+    return None
+
+
+def charset(content_type: str | None) -> str:
+    """The charset parameter of a Content-Type header, or ''."""
+    if not content_type:
+        return ""
+    msg = email.message.Message()
+    msg["content-type"] = content_type
+    return msg.get_content_charset() or ""
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Sha256Writer(WARCWriter):
+    """warcio's writer with SHA-256 instead of SHA-1 block and payload digests."""
+
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
+
+
+@dataclass(frozen=True)
+class SnapshotRef:
+    """Where one written record lives."""
+
+    warc_path: str  # relative to the raw directory, POSIX
+    offset: int
+    record_id: str
+    warc_date: str
+    sha256: str  # hex digest of the body
+
+
+class SnapshotWriter:
+    """Append records to one new ``crawl-<time>.warc.gz`` per run, created on first use."""
+
+    def __init__(self, raw_dir: Path, info: dict[str, str]) -> None:
+        self.raw_dir = Path(raw_dir)
+        self.info = info
+        self.path: Path | None = None
+        self._fh: IO[bytes] | None = None
+        self._writer: _Sha256Writer | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> _Sha256Writer:
+        if self._writer is not None:
+            return self._writer
+        folder = self.raw_dir / WARC_SUBDIR
+        folder.mkdir(parents=True, exist_ok=True)
+        while True:  # names carry microseconds, so sorting them sorts the runs
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-%f")
+            path = folder / f"crawl-{stamp}.warc.gz"
+            try:
+                self._fh = path.open("xb")
+                break
+            except FileExistsError:
+                continue
+        self.path = path
+        self._writer = _Sha256Writer(self._fh, gzip=True)
+        self._writer.write_record(self._writer.create_warcinfo_record(path.name, self.info))
+        return self._writer
+
+    def _write(self, record: Any, sha256_hex: str) -> SnapshotRef:
+        writer = self._open()
+        assert self._fh is not None and self.path is not None
+        offset = self._fh.tell()
+        writer.write_record(record)
+        self._fh.flush()
+        headers = record.rec_headers
+        return SnapshotRef(self.path.relative_to(self.raw_dir).as_posix(), offset,
+                           headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Date"),
+                           sha256_hex)
+
+    def write_response(self, url: str, status_line: str, headers: list[tuple[str, str]],
+                       body: bytes, fetched_at: datetime, commune_nis: str) -> SnapshotRef:
+        """Store one HTTP response (status line like '200 OK') with its exact body."""
+        with self._lock:
+            writer = self._open()
+            record = writer.create_warc_record(
+                url, "response", payload=BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders(status_line, headers, protocol="HTTP/1.1"),
+                warc_headers_dict=_warc_fields(fetched_at, commune_nis))
+            return self._write(record, hashlib.sha256(body).hexdigest())
+
+    def write_revisit(self, url: str, status_line: str, headers: list[tuple[str, str]],
+                      previous: SnapshotRef, fetched_at: datetime, commune_nis: str) -> SnapshotRef:
+        """Record a ``304 Not Modified`` as a body-less revisit of the previous snapshot."""
+        with self._lock:
+            writer = self._open()
+            fields_ = _warc_fields(fetched_at, commune_nis)
+            fields_["WARC-Refers-To"] = previous.record_id
+            record = writer.create_revisit_record(
+                url, f"sha256:{_base32_from_hex(previous.sha256)}", url, previous.warc_date,
+                http_headers=StatusAndHeaders(status_line, headers, protocol="HTTP/1.1"),
+                warc_headers_dict=fields_)
+            record.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+            return self._write(record, previous.sha256)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+            self._fh, self._writer = None, None
+
+
+def _warc_fields(fetched_at: datetime, commune_nis: str) -> dict[str, str]:
+    stamp = fetched_at.astimezone(UTC).replace(tzinfo=None)
+    out = {"WARC-Date": datetime_to_iso_date(stamp)}
+    if commune_nis:
+        out[COMMUNE_FIELD] = commune_nis
+    return out
+
+
+def _base32_from_hex(hex_digest: str) -> str:
+    return base64.b32encode(bytes.fromhex(hex_digest)).decode("ascii")
+
+
+# --------------------------------------------------------------------------- index
+
+
+@dataclass
+class IndexEntry:
+    """What the crawler remembers about one URL between runs."""
+
+    url: str
+    kind: str  # page | robots | sitemap | skipped
+    etag: str = ""
+    last_modified: str = ""
+    warc_path: str = ""
+    record_offset: int = -1
+    record_id: str = ""
+    warc_date: str = ""
+    sha256: str = ""
+    commune_nis: str = ""
+    body: bytes | None = None  # kept here for robots.txt and sitemaps only
+    note: str = ""
+    checked_at: str = ""
+
+    @property
+    def snapshot(self) -> SnapshotRef:
+        return SnapshotRef(self.warc_path, self.record_offset, self.record_id,
+                           self.warc_date, self.sha256)
+
+
+_COLUMNS = [f.name for f in fields(IndexEntry)]
+_SQL_TYPES = {"body": "BLOB", "record_offset": "INTEGER"}
+
+
+class SnapshotIndex:
+    """URL -> IndexEntry in ``raw/warc/index.sqlite``; safe to share between threads."""
+
+    def __init__(self, raw_dir: Path) -> None:
+        folder = Path(raw_dir) / WARC_SUBDIR
+        folder.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(folder / INDEX_NAME, check_same_thread=False)
+        self._lock = threading.Lock()
+        cols = ", ".join(f"{c} {_SQL_TYPES.get(c, 'TEXT')}" for c in _COLUMNS if c != "url")
+        with self._lock, self._db:
+            self._db.execute(f"CREATE TABLE IF NOT EXISTS resources (url TEXT PRIMARY KEY, {cols})")
+
+    def get(self, url: str) -> IndexEntry | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM resources WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return IndexEntry(**dict(zip(_COLUMNS, row, strict=True)))
+
+    def put(self, entry: IndexEntry) -> None:
+        values = [getattr(entry, c) for c in _COLUMNS]
+        marks = ", ".join("?" for _ in _COLUMNS)
+        with self._lock, self._db:
+            self._db.execute(
+                f"INSERT OR REPLACE INTO resources ({', '.join(_COLUMNS)}) VALUES ({marks})", values)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Ref(NamedTuple):
+    key: tuple[datetime, int, int]
+    path: Path
+    offset: int
+    url: str
+    record_id: str
+    commune_nis: str
+    content_type: str
+
+
+def _warc_date(value: str | None) -> datetime:
+    try:
+        return datetime.fromisoformat((value or "").replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
+    """The 200 HTML/plain-text response records of one WARC file, in file order."""
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            if record.http_headers.get_statuscode() != "200":
+                continue
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            if media_type(content_type) is None:
+                continue
+            rec = record.rec_headers
+            offset = records.get_record_offset()
+            yield _Ref((_warc_date(rec.get_header("WARC-Date")), file_index, offset), path,
+                       offset, rec.get_header("WARC-Target-URI") or "",
+                       rec.get_header("WARC-Record-ID") or "", rec.get_header(COMMUNE_FIELD) or "",
+                       content_type)
+
+
+def _rel(path: Path, base_dir: Path) -> str:
+    try:
+        return path.relative_to(base_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _latest(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], list[PageResult]]:
+    """The latest 200 response per URL, and an error result per unreadable file."""
+    latest: dict[str, _Ref] = {}
+    errors: list[PageResult] = []
+    for index, path in enumerate(sorted(Path(p) for p in paths)):
+        rel = _rel(path, base_dir)
+        try:
+            for ref in _scan_file(path, index):
+                if ref.url and (ref.url not in latest or latest[ref.url].key <= ref.key):
+                    latest[ref.url] = ref
+        except READ_ERRORS as exc:
+            log.error("%s: unreadable WARC file: %s", path, exc)
+            errors.append(PageResult(rel, rel, error_stage="ingest", error_type=type(exc).__name__,
+                                     error_message=f"{path}: unreadable WARC file: {exc}"))
+    return latest, errors
+
+
+def read_record_body(path: Path, offset: int) -> bytes:
+    """The body of the record at `offset`, its WARC digests checked (ArchiveLoadFailed if wrong)."""
+    with Path(path).open("rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh, check_digests="raise")), None)
+        if record is None:
+            raise ArchiveLoadFailed(f"{path}: no record at offset {offset}")
+        body: bytes = record.content_stream().read(MAX_RECORD_BYTES + 1)
+        if len(body) > MAX_RECORD_BYTES:
+            raise ValueError(f"{path}@{offset}: body over {MAX_RECORD_BYTES} bytes")
+        record.raw_stream.read()  # reach the end so the digests get checked
+        return body
+
+
+def iter_warc_documents(paths: list[Path], base_dir: Path) -> Iterator[Document | PageResult]:
+    """One Document per URL (its latest 200 response) from the given WARC files, by URL.
+
+    Unreadable files and records yield failed PageResults naming the file; the rest goes on.
+    """
+    latest, errors = _latest(paths, Path(base_dir))
+    yield from errors
+    for url in sorted(latest):
+        ref = latest[url]
+        source_id = f"{_rel(ref.path, Path(base_dir))}#{ref.record_id}"
+        try:
+            body = read_record_body(ref.path, ref.offset)
+        except READ_ERRORS as exc:
+            log.error("%s: unreadable record %s: %s", ref.path, ref.record_id, exc)
+            yield PageResult(source_id, url, commune_nis=ref.commune_nis, error_stage="ingest",
+                             error_type=type(exc).__name__,
+                             error_message=f"{ref.path}: record {ref.record_id}: {exc}")
+            continue
+        yield Document(
+            source_id=source_id,
+            source_url=url,
+            content=body,
+            media_type="html" if media_type(ref.content_type) == "html" else "text",
+            commune_nis=ref.commune_nis,
+            declared_encoding=charset(ref.content_type),
+        )
+
+
+def warc_files(folder: Path) -> list[Path]:
+    """All WARC files below a folder, sorted."""
+    return sorted(p for p in Path(folder).rglob("*")
+                  if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES))
+
+
+def lookup(raw_dir: Path, url: str) -> bytes:
+    """The exact body of the latest 200 snapshot of `url` in the WARC files under raw_dir."""
+    latest, _errors = _latest(warc_files(raw_dir), Path(raw_dir))
+    ref = latest.get(url)
+    if ref is None:
+        raise KeyError(f"{url}: no 200 response for this URL in the WARC files under {raw_dir}")
+    return read_record_body(ref.path, ref.offset)
