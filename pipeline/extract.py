@@ -84,8 +84,10 @@ class Section:
 class PageExtractor:
     """Walks one page; `run` returns its candidates."""
 
-    def __init__(self, text: Text, gazetteer: Gazetteer, commune: Commune | None) -> None:
+    def __init__(self, text: Text, gazetteer: Gazetteer, commune: Commune | None,
+                 entities: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
         self.text = text
+        self.entities = entities or {}
         self.gaz = gazetteer
         own = (commune.name_nl, commune.name_fr) if commune else ()
         self.finder = Finder(gazetteer, own)
@@ -255,7 +257,8 @@ class PageExtractor:
     def on_sentence(self, sentence: str) -> None:
         cooperative = bool(v.COOPERATION.search(sentence))
         allow_untyped = cooperative and (self.partnership_page or mn.protocol_in(sentence) is not None)
-        found = [m for m in self.finder.mentions(sentence, allow_untyped) if cooperative or m.typed]
+        found = [m for m in self.finder.mentions(sentence, allow_untyped, self.entities.get(sentence))
+                 if cooperative or m.typed]
         if not cooperative and self.section is None:
             found = []
         known_mentions = [k for k in self.partners if self._names(sentence, k)]
@@ -328,6 +331,33 @@ class PageExtractor:
         )
 
 
-def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None) -> list[Candidate]:
+def cooperative_sentences(text: Text) -> list[str]:
+    """The prose sentences worth a spaCy pass: those with cooperation vocabulary."""
+    out: dict[str, None] = {}
+    for block in text.blocks:
+        if block.kind == "heading" or not v.COOPERATION.search(block.text):
+            continue
+        for sentence in mn.split_sentences(block.text):
+            if v.COOPERATION.search(sentence):
+                out.setdefault(sentence)
+    return list(out)
+
+
+def mentions_page(text: Text) -> bool:
+    """Cheap pre-filter: a page with no cooperation vocabulary at all cannot state a partnership."""
+    return any(v.COOPERATION.search(b.text) for b in text.blocks)
+
+
+def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None,
+            use_nlp: bool = True) -> list[Candidate]:
     """All partners a page names, with what it says about each."""
-    return PageExtractor(text, gazetteer, commune).run()
+    if not mentions_page(text):
+        return []
+    spans: dict[str, list[tuple[str, int, int]]] = {}
+    if use_nlp:
+        from .nlp import PLACE_LABELS, entities  # spaCy is loaded on first use only
+
+        sentences = cooperative_sentences(text)
+        for sentence, ents in zip(sentences, entities(sentences, text.language or "en"), strict=True):
+            spans[sentence] = [(e.text, e.start, e.end) for e in ents if e.label in PLACE_LABELS]
+    return PageExtractor(text, gazetteer, commune, spans).run()

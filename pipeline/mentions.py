@@ -41,6 +41,8 @@ LOCATION_AFTER = re.compile(
     re.IGNORECASE,
 )
 WORD = re.compile(r"[\w'’-]+")
+RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
+                             re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 TYPE_WORD_PREFIX = re.compile(rf"^(?:{ARTICLE})(?:{TYPE_ALT})\s+{QUALIFIER}{FR_OF}", re.IGNORECASE)
 KEEP_TYPE_IN_NAME = {"region", "province", "district", "network"}
@@ -100,7 +102,7 @@ class Finder:
     def acceptable(self, name: str) -> bool:
         """Could `name` be a partner authority (not a country, not Belgian, not a common word)?"""
         words = name.split()
-        if not words or len(name) < 3 or len(words) > 8:
+        if not words or len(name) < 3 or len(words) > 8 or not (name[0].isupper() or name[0].isdigit()):
             return False
         if all(v.NOT_A_NAME.match(w.strip(".,")) for w in words):
             return False
@@ -212,9 +214,26 @@ class Finder:
             return "province" if "province" in sub or "prefecture" in sub else "region"
         return "other"
 
-    def mentions(self, text: str, allow_untyped: bool) -> list[Mention]:
+    def entity_mentions(self, text: str, spans: list[tuple[str, int, int]]) -> list[Mention]:
+        """Place entities found by spaCy (NER or gazetteer ruler) that follow a relation word
+        ("avec Tulle", "met Tanger") or that the gazetteer knows as a foreign place."""
+        out = []
+        for ent_text, start, end in spans:
+            name = clean_name(ent_text)
+            if not self.acceptable(name):
+                continue
+            place = self.is_place(name)
+            if place or RELATION_BEFORE.search(text[max(0, start - 16):start]):
+                country, end = self._location_after(text, end)
+                out.append(Mention(name, self.place_type(name), start, end, country))
+        return out
+
+    def mentions(self, text: str, allow_untyped: bool,
+                 entity_spans: list[tuple[str, int, int]] | None = None) -> list[Mention]:
         """All partner mentions in a sentence, left to right, without overlaps."""
         found = self.typed_mentions(text) + self.located_mentions(text)
+        if allow_untyped and entity_spans:
+            found += self.entity_mentions(text, entity_spans)
         if allow_untyped:
             found += self.gazetteer_mentions(text)
         found.sort(key=lambda mm: (mm.start, -(mm.end - mm.start), not mm.typed))

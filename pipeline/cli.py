@@ -1,0 +1,92 @@
+"""Command line: `python run_pipeline.py [run|evaluate|crawl|all] ...`; `--help` on each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RAW = ROOT / "raw"
+DEFAULT_OUT = ROOT / "extracted"
+DEFAULT_SOURCES = ROOT / "sources.csv"
+
+log = logging.getLogger("pipeline")
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    return run(Path(args.input), Path(args.output))
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_gold, report
+    from .runner import extract_dir
+
+    gold = load_gold(Path(args.gold))
+    result = extract_dir(Path(args.input))
+    score = evaluate(gold, result.rows)
+    print(report(score, len(gold), len(result.rows)))
+    if args.verbose:
+        print("\n".join(["", "misses:", *score.misses]) if score.misses else "\nno misses")
+    if args.json:
+        Path(args.json).write_text(json.dumps(score.summary(), indent=2, sort_keys=True) + "\n")
+    s = score.summary()
+    failures = [f"f1 {s['f1']:.3f} < {args.min_f1}" for _ in [0] if s["f1"] < args.min_f1]
+    failures += [f"{k} {s[k]:.3f} < {args.min_field_accuracy}" for k in
+                 ("country_code_accuracy", "protocol_type_accuracy", "year_accuracy")
+                 if s[k] < args.min_field_accuracy]
+    failures += [f"{k} {s[k]:.3f} < {args.min_domains}" for k in ("domains_precision", "domains_recall")
+                 if s[k] < args.min_domains]
+    for failure in failures:
+        print(f"QUALITY GATE FAILED: {failure}", file=sys.stderr)
+    return 3 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_pipeline.py",
+        description="Extract international partnerships of communes from their web pages into "
+                    "extracted/partnerships.csv (+ partnership_domains.csv, partnerships.parquet). "
+                    "Without a subcommand: `run` on raw/ into extracted/.",
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    sub = parser.add_subparsers(dest="command")
+
+    run_p = sub.add_parser("run", help="process a directory of pages into a dataset")
+    run_p.add_argument("--input", default=str(DEFAULT_RAW),
+                       help="directory of .html/.htm/.txt/.md pages and WARC files, read recursively; an "
+                            "optional sources.csv (file,url[,nis]) gives each file its URL (default raw/)")
+    run_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
+    run_p.set_defaults(func=cmd_run)
+
+    ev = sub.add_parser("evaluate", help="run the pipeline on a directory and score it against gold annotations")
+    ev.add_argument("--gold", required=True, help="gold JSON Lines file (format in CONTRACT.md)")
+    ev.add_argument("--input", required=True, help="directory holding the gold documents")
+    ev.add_argument("--verbose", action="store_true", help="list every miss: missed, extra and wrong fields")
+    ev.add_argument("--json", metavar="FILE", help="also write the scores as JSON to FILE")
+    ev.add_argument("--min-f1", type=float, default=0.0, help="exit 3 when partnership F1 is below this")
+    ev.add_argument("--min-field-accuracy", type=float, default=0.0,
+                    help="exit 3 when country, protocol type or year accuracy is below this")
+    ev.add_argument("--min-domains", type=float, default=0.0,
+                    help="exit 3 when domains precision or recall is below this")
+    ev.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.log_level)
+    if args.command is None:
+        args = parser.parse_args(["--log-level", args.log_level, "run"])
+    return int(args.func(args))

@@ -1,0 +1,88 @@
+"""Stage 5, normalise and merge: Candidates from all pages in, one Partnership per
+(commune, partner) out, with a stable content-derived id, sorted.
+
+A partnership named on several pages (the French and the Dutch page of a commune)
+becomes one row: every source URL is kept, values are taken from the strongest
+candidate, domains are the union.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from .mentions import partner_key
+from .models import Candidate, Partnership
+
+PARTNER_TYPES = ("city", "municipality", "district", "province", "region", "network", "organisation", "other")
+PROTOCOL_TYPES = ("twinning", "friendship", "cooperation_agreement", "development_cooperation", "memorandum",
+                  "network_membership", "unspecified")
+STATUSES = ("active", "ended", "planned", "unknown")
+DOMAINS = ("social_action", "health", "education", "culture", "sport", "youth", "economy", "tourism",
+           "environment", "water_sanitation", "mobility", "urban_planning", "civil_registry", "governance",
+           "gender", "agriculture", "digital")
+
+
+def commune_key(c: Candidate) -> str:
+    """Who owns the partnership: the NIS code, else the site's host, else the page."""
+    if c.commune_nis:
+        return c.commune_nis
+    return urlsplit(c.source_url).hostname or c.source_url
+
+
+def partnership_id(commune: str, partner: str) -> str:
+    digest = hashlib.sha256(f"{commune}|{partner_key(partner)}".encode()).hexdigest()
+    return f"p{digest[:15]}"
+
+
+def _rank(c: Candidate) -> tuple[float, int, str]:
+    return (-c.confidence, -len(c.date), c.source_url)
+
+
+def merge_group(cands: list[Candidate]) -> Partnership:
+    ordered = sorted(cands, key=_rank)
+    best = ordered[0]
+
+    def first(attr: str, empty: object = "") -> object:
+        return next((getattr(c, attr) for c in ordered if getattr(c, attr) not in (empty, None)), empty)
+
+    protocol = next((c for c in ordered if c.protocol_type != "unspecified"), best)
+    dated = [c for c in ordered if c.year is not None]
+    year = dated[0].year if dated else None
+    date = max((c.date for c in dated if c.year == year), key=len, default="")
+    statuses = {c.status for c in ordered}
+    status = next((s for s in ("ended", "planned", "active") if s in statuses), "unknown")
+    urls = sorted({c.source_url for c in cands})
+    languages = sorted({c.language for c in cands if c.language})
+    evidence = " | ".join(dict.fromkeys(c.evidence for c in ordered if c.evidence))
+    partner_types = [c.partner_type for c in ordered if c.partner_type not in ("other", "")]
+    return Partnership(
+        partnership_id=partnership_id(commune_key(best), best.partner),
+        commune=str(first("commune")),
+        commune_nis=str(first("commune_nis")),
+        partner=best.partner,
+        partner_type=partner_types[0] if partner_types else "other",
+        country_code=str(first("country_code")),
+        protocol_type=protocol.protocol_type,
+        protocol_label=protocol.protocol_label,
+        year=year,
+        date=date,
+        status=status,
+        domains=tuple(sorted({d for c in cands for d in c.domains})),
+        language=" ".join(languages),
+        source_url=" ".join(urls),
+        evidence=evidence[:2000],
+        confidence=max(c.confidence for c in cands),
+        aliases=tuple(sorted({c.partner for c in cands})),
+    )
+
+
+def merge(candidates: Iterable[Candidate]) -> list[Partnership]:
+    """One Partnership per (commune, partner), sorted by commune then partner then id."""
+    groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        groups[(commune_key(c), partner_key(c.partner))].append(c)
+    rows = [merge_group(g) for g in groups.values()]
+    return sorted(rows, key=lambda p: (p.commune_nis, p.commune, partner_key(p.partner), p.partnership_id))

