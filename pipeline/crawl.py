@@ -140,21 +140,25 @@ class HostThrottle:
         self._asked: dict[str, float] = {}
 
     def ask(self, host: str, seconds: float) -> None:
+        """A larger delay for one host (robots.txt's Crawl-delay), from now on."""
         with self._guard:
             self._asked[host] = max(seconds, self._asked.get(host, 0.0))
+            self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         with self._guard:
             lock = self._locks.setdefault(host, threading.Lock())
         with lock:
-            time.sleep(max(0.0, self._next.get(host, 0.0) - time.monotonic()))
+            with self._guard:
+                wait = self._next.get(host, 0.0) - time.monotonic()
+            time.sleep(max(0.0, wait))
             try:
                 yield
             finally:
                 with self._guard:
                     gap = max(self.delay, self._asked.get(host, 0.0))
-                self._next[host] = time.monotonic() + gap
+                    self._next[host] = time.monotonic() + gap
 
 
 class Fetcher:

@@ -64,7 +64,7 @@ class Evidence:
         dates = mn.dates_in(text)
         if dates and strength > self.year[2]:
             self.year = (dates[0].year, dates[0].date, strength)
-        status = mn.status_in(text)
+        status = mn.status_in(text) if strength >= OWN else ""
         if status and strength > self.status[1]:
             self.status = (status, strength)
         for d in mn.domains_in(text):
@@ -140,13 +140,12 @@ class PageExtractor:
             if sep in text:
                 segments = [s for s in text.split(sep) if s.strip()]
                 break
-        last = segments[-1] if segments else text
-        found = self.finder.mentions(last, allow_untyped=False)
-        if not found:
-            whole = mn.clean_name(last)
-            known = self.finder.acceptable(whole) and (self.finder.is_place(whole) or list_context)
-            if known and len(whole.split()) <= 5 and whole[:1].isupper():
-                found = [Mention(whole, self.finder.place_type(whole), 0, len(last))]
+        found: list[Mention] = []
+        for i in range(len(segments) - 1, -1, -1):  # the most specific segment comes last
+            found = self._segment_partners(segments[i], list_context)
+            if found:
+                segments = segments[:i + 1]
+                break
         if found and len(segments) > 1:
             for parent in segments[:-1]:
                 code = self.finder.country_heading(parent)
@@ -156,6 +155,20 @@ class PageExtractor:
                 elif partner_key(parent) in self.partners:
                     found.append(Mention(self.partners[partner_key(parent)].name, "region", 0, 0))
         return found
+
+    def _segment_partners(self, segment: str, list_context: bool) -> list[Mention]:
+        found = self.finder.mentions(segment, allow_untyped=False)
+        if found:
+            return found
+        whole = mn.clean_name(segment)
+        known = self.finder.acceptable(whole) and (self.finder.is_place(whole) or list_context)
+        if known and len(whole.split()) <= 5 and whole[:1].isupper():
+            return [Mention(whole, self.finder.place_type(whole), 0, len(segment))]
+        return []
+
+    def _in_partner_list(self) -> bool:
+        """Are we under a heading about partnerships ("Nos villes jumelles", "Stedenbanden")?"""
+        return bool(self.protocol_ctx) and bool(v.COOPERATION.search(self.protocol_ctx[-1][1]))
 
     def open_section(self, found: list[Mention], block: Block) -> None:
         keys = []
@@ -212,7 +225,7 @@ class PageExtractor:
         if len(cells) > 1:
             found = self.row_partners(cells)
         else:
-            list_context = self.partnership_page and self.section is None
+            list_context = self.section is None and self._in_partner_list()
             found = self.heading_partners(text, list_context=list_context)
             if not found:
                 found = self.finder.mentions(text, allow_untyped=self.partnership_page)
@@ -276,12 +289,15 @@ class PageExtractor:
                 ev.set_country(next(iter(countries)), 1.5)
             clause = self._clause(sentence, m.start, bounds)
             ev.add_text(sentence if len(found) == 1 else clause, OWN, evidence=True)
+        mentioned = [partner_key(m.name) for m in found]
         for key in known_mentions:
             ev = self.partners[key]
-            if ev.name in sentence and not any(partner_key(m.name) == key for m in found):
-                clause = self._clause(sentence, sentence.find(ev.name), bounds)
-                for d in mn.domains_in(clause):
-                    ev.domains[d] = max(ev.domains.get(d, 0), OWN)
+            if ev.name in sentence and key not in mentioned:
+                ev.add_text(self._clause(sentence, sentence.find(ev.name), bounds), OWN)
+                mentioned.append(key)
+        if mentioned:  # the sentences that follow go on about these partners
+            level = self.section.level if self.section else (self.protocol_ctx[-1][0] if self.protocol_ctx else 0)
+            self.section = Section(list(dict.fromkeys(mentioned)), level, after_label=False)
 
     @staticmethod
     def _clause(sentence: str, start: int, bounds: list[int]) -> str:

@@ -19,7 +19,7 @@ PLURAL_TYPES = {"steden": "city", "gemeenten": "municipality", "gemeentes": "mun
                 "régions": "region", "regions": "region", "districten": "district", "districts": "district"}
 PLURAL_ALT = "|".join(sorted((re.escape(w) for w in PLURAL_TYPES), key=len, reverse=True))
 ARTICLE = r"(?:(?:de|het|la|le|les|the|die|der|das|een|une?|a)\s+|l['’]\s*)?"
-FR_OF = r"(?:de\s+la\s+|de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|des\s+|of\s+(?:the\s+)?)?"
+FR_OF = r"(?:de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|of\s+(?:the\s+)?)?"
 QUALIFIER = r"(?:(?:urbaine|rurale|urban|rural|partenaire|partner|soeur|sœur|amie)\s+)?"
 # "de stad X", "la ville de X", "the city of X", "die Stadt X", "Provincie X", plural lists too
 TYPED = re.compile(
@@ -36,7 +36,8 @@ NAME_RE = re.compile(v.NAME)
 ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|\s(?:en|et|and|und|y|&)\s+|\s*&\s*|\s*/\s*)",
                       re.IGNORECASE)
 LOCATION_AFTER = re.compile(
-    r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|\(\s*|[,–—-]\s+)"
+    r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
+    rf"\(\s*(?:(?-i:{v.NAME}),\s*)?|[,–—-]\s+)"
     rf"(?P<country>(?-i:{v.NAME}))\s*\)?",
     re.IGNORECASE,
 )
@@ -131,11 +132,13 @@ class Finder:
                 return " ".join(words[:n])
         return phrase
 
-    def _name_and_type(self, raw: str, type_word: str) -> tuple[str, str]:
+    def _name_and_type(self, raw: str, type_word: str, joined: bool) -> tuple[str, str]:
+        """Name and partner type; "Regio X"/"Provincie X" keep the type word as part of the
+        name, "la province de X" and "the region of X" do not."""
         tw = type_word.lower()
         ptype = v.TYPE_WORDS.get(tw) or PLURAL_TYPES.get(tw, "other")
         name = clean_name(raw)
-        if ptype in KEEP_TYPE_IN_NAME and tw in v.TYPE_WORDS:
+        if ptype in KEEP_TYPE_IN_NAME and tw in v.TYPE_WORDS and joined:
             name = f"{type_word[:1].upper()}{type_word[1:]} {name}"
         return name, ptype
 
@@ -152,7 +155,8 @@ class Finder:
         for m in TYPED.finditer(text):
             if any(s <= m.start("name") < e for s, e in taken):
                 continue
-            name, ptype = self._name_and_type(m.group("name"), m.group("type"))
+            joined = not text[m.end("type"):m.start("name")].strip()
+            name, ptype = self._name_and_type(m.group("name"), m.group("type"), joined)
             country, end = self._location_after(text, m.end("name"))
             bare = clean_name(m.group("name"))
             if self.acceptable(bare):
@@ -191,6 +195,8 @@ class Finder:
         out = []
         for m in NAME_RE.finditer(text):
             name = clean_name(m.group(0))
+            if text[:m.start()].rstrip().endswith("("):
+                continue
             country, end = self._location_after(text, m.end())
             if country and self.acceptable(name):
                 out.append(Mention(name, self.place_type(name), m.start(), end, country))

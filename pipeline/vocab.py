@@ -110,7 +110,7 @@ ENDED = re.compile(
 PLANNED = re.compile(
     r"\bzal\b[^.]{0,80}\b(?:ondertekend|ondertekenen|worden|sluiten|afsluiten)|gepland|plannen om|"
     r"in voorbereiding|binnenkort|voorbereidende|intentie om|"
-    r"\bsera\b[^.]{0,40}sign|\bsignera\b|pr[ée]vu|en projet|projet de jumelage|envisag|en pr[ée]paration|"
+    r"\bsera\b[^.]{0,40}sign|\bsignera\b|(?:signature|jumelage|convention|accord) (?:est )?pr[ée]vue?|en projet|projet de jumelage|envisag|en pr[ée]paration|"
     r"prochainement|will (?:be )?sign|planned|intends? to|upcoming|geplant|soll\b[^.]{0,40}unterzeichnet",
     re.IGNORECASE,
 )
