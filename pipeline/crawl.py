@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import io
 import logging
 import threading
@@ -55,10 +56,19 @@ from .sources import (
     site_key,
     url_key,
 )
-from .warc import READ_ERRORS, IndexEntry, SnapshotIndex, SnapshotWriter, read_record_body
+from .warc import (
+    IDENTICAL_PROFILE,
+    NOT_MODIFIED_PROFILE,
+    READ_ERRORS,
+    IndexEntry,
+    SnapshotIndex,
+    SnapshotWriter,
+    read_record_body,
+)
 
 log = logging.getLogger(__name__)
 
+DEFAULT_RAW = DEFAULT_SOURCES.parent / "raw"
 CONTACT_URL = "https://github.com/partnership-pipeline/partnership-pipeline"
 DEFAULT_USER_AGENT = f"partnership-pipeline/0.1 (+{CONTACT_URL}; open-data research crawler)"
 PAGE_TYPES = frozenset({"text/html", "text/plain"})
@@ -424,13 +434,20 @@ class _Run:
             sitemap.sitemap_urls = [u for u in sitemap.sitemap_urls if u not in sitemap.seen]
         return list(dict.fromkeys(sitemap.urls))
 
+    def usable(self, entry: IndexEntry | None, kinds: tuple[str, ...]) -> IndexEntry | None:
+        """The earlier answer for a URL, if of one of these kinds and its body is still there."""
+        if entry is None or entry.kind not in kinds:
+            return None
+        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
+            return None
+        if entry.kind in ("robots", "sitemap") and entry.body is None:
+            return None
+        return entry
+
     def conditional(self, entry: IndexEntry | None, kinds: tuple[str, ...]) -> dict[str, str]:
         """If-None-Match / If-Modified-Since from a usable earlier answer for this URL."""
-        if entry is None or entry.kind not in kinds:
-            return {}
-        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
-            return {}
-        if entry.kind in ("robots", "sitemap") and entry.body is None:
+        entry = self.usable(entry, kinds)
+        if entry is None:
             return {}
         out = {"If-None-Match": entry.etag} if entry.etag else {}
         if entry.last_modified:
@@ -545,7 +562,7 @@ class _SiteCrawl:
                 self._skipped(url, exc)
                 return None
             if response.status not in REDIRECTS:
-                return response, (entry if headers else None)
+                return response, entry
             target = redirect_target(response)
             if task.start:
                 self.keys.add(site_key(target))
@@ -571,6 +588,11 @@ class _SiteCrawl:
 
     def _keep(self, response: Response, entry: IndexEntry | None) -> tuple[bytes | None, str]:
         """Archive a 200, or turn a 304 into the previous body: the body and its type."""
+        usable = self.run.usable(entry, ("page", "skipped"))
+        if response.status == 200 and usable is not None and usable.kind == "page" \
+                and usable.sha256 == hashlib.sha256(response.body).hexdigest():
+            self.report.add("fetched")  # the same bytes again: a revisit, no new body
+            return self._revisit(response, usable, IDENTICAL_PROFILE), response.mime
         if response.status == 200:
             ref = self.run.writer.write_response(
                 response.url, response.status_line, archive_headers(response.headers),
@@ -582,24 +604,26 @@ class _SiteCrawl:
             self.report.add("fetched")
             self.report.add("snapshots_written")
             return response.body, response.mime
-        if response.status == 304 and entry is not None:
+        if response.status == 304 and self.run.conditional(usable, ("page", "skipped")):
             self.report.add("not_modified")
-            if entry.kind != "page":
+            if usable is None or usable.kind != "page":
                 return None, ""
-            return self._revisit(response, entry), entry.content_type
+            return self._revisit(response, usable), usable.content_type
         self.report.fail(response.url, self.nis, f"HTTP {response.status_line}")
         return None, ""
 
-    def _revisit(self, response: Response, entry: IndexEntry) -> bytes | None:
+    def _revisit(self, response: Response, entry: IndexEntry,
+                 profile: str = NOT_MODIFIED_PROFILE) -> bytes | None:
+        """Point a body-less revisit record at the previous snapshot; its body, if readable."""
         try:
             body = read_record_body(self.run.raw_dir / entry.warc_path, entry.record_offset)
         except READ_ERRORS as exc:
-            entry.etag, entry.last_modified = "", ""  # fetch it in full next time
+            entry.etag, entry.last_modified, entry.sha256 = "", "", ""  # fetch in full next time
             self.run.index.put(entry)
             self.report.fail(response.url, self.nis, f"previous snapshot unreadable: {exc}")
             return None
-        self.run.writer.write_revisit(response.url, response.status_line, response.headers,
-                                      entry.snapshot, response.fetched_at, self.nis)
+        self.run.writer.write_revisit(response.url, response.status_line, archive_headers(response.headers),
+                                      entry.snapshot, response.fetched_at, self.nis, profile)
         entry.etag = response.header("ETag") or entry.etag
         entry.last_modified = response.header("Last-Modified") or entry.last_modified
         entry.checked_at = _now()
@@ -645,7 +669,8 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `crawl` (and of `all`, which crawls first)."""
     parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
                         help="CSV with columns nis,url[,language] (default: the repository's sources.csv)")
-    parser.add_argument("--raw", type=Path, default=Path("raw"), help="where WARC snapshots go (default raw/)")
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW,
+                        help="where the WARC snapshots go (default: the repository's raw/)")
     parser.add_argument("--delay", type=float, default=3.0,
                         help="seconds between two requests to one host (default 3; robots.txt may ask more)")
     parser.add_argument("--max-pages", type=int, default=50, help="pages per site (default 50)")

@@ -32,8 +32,10 @@ from .models import Block, Candidate, Commune, Text
 
 log = logging.getLogger(__name__)
 
-# Strength of a piece of evidence about a partner.
-CONTEXT, SECTION, OWN = 1, 2, 3
+# Strength of a piece of evidence about a partner: the heading context ("Jumelages"), prose
+# in a partner's heading section before any label line, prose that follows a sentence
+# naming the partner, and the partner's own heading, label lines and sentences.
+CONTEXT, HEADED, SECTION, OWN = 1.0, 1.5, 2.0, 3.0
 SEGMENT_SPLIT = (" – ", " — ", " - ")
 
 
@@ -45,10 +47,10 @@ class Evidence:
     partner_type: str
     order: int
     country: tuple[str, float] = ("", 0)
-    protocol: tuple[str, str, int] = ("unspecified", "", 0)
-    year: tuple[int | None, str, int] = (None, "", 0)
-    status: tuple[str, int] = ("", 0)
-    domains: dict[str, int] = field(default_factory=dict)
+    protocol: tuple[str, str, float] = ("unspecified", "", 0)
+    year: tuple[int | None, str, float] = (None, "", 0)
+    status: tuple[str, float] = ("", 0)
+    domains: dict[str, float] = field(default_factory=dict)
     sentences: list[str] = field(default_factory=list)
     explicit: bool = False
 
@@ -56,7 +58,7 @@ class Evidence:
         if code and strength > self.country[1]:
             self.country = (code, strength)
 
-    def add_text(self, text: str, strength: int, evidence: bool = False) -> None:
+    def add_text(self, text: str, strength: float, evidence: bool = False, domains: bool = True) -> None:
         """Take instrument, date, status and domains from a stretch of text about this partner."""
         proto = mn.protocol_in(text)
         if proto and strength > self.protocol[2]:
@@ -67,7 +69,7 @@ class Evidence:
         status = mn.status_in(text) if strength >= OWN else ""
         if status and strength > self.status[1]:
             self.status = (status, strength)
-        for d in mn.domains_in(text):
+        for d in mn.domains_in(text) if domains else ():
             self.domains[d] = max(self.domains.get(d, 0), strength)
         if evidence and text not in self.sentences and len(self.sentences) < 4:
             self.sentences.append(text)
@@ -79,6 +81,13 @@ class Section:
     level: int
     after_label: bool = False
     about_only: bool = False  # "Doelstellingen te X": domains only
+    prose: bool = False  # opened by a sentence, not by a heading
+
+    @property
+    def strength(self) -> float:
+        if self.after_label:
+            return OWN
+        return SECTION if self.prose else HEADED
 
 
 class PageExtractor:
@@ -207,7 +216,7 @@ class PageExtractor:
     def _names(self, text: str, key: str) -> bool:
         return f" {key} " in f" {partner_key(text)} "
 
-    def _section_text(self, text: str, strength: int, evidence: bool = False) -> None:
+    def _section_text(self, text: str, strength: float, evidence: bool = False) -> None:
         if self.section is None:
             return
         for key in self.section.keys:
@@ -266,6 +275,8 @@ class PageExtractor:
                 return
         for sentence in mn.split_sentences(block.text):
             self.on_sentence(sentence)
+        if self.section is not None and self.section.prose and len(self.section.keys) > 1:
+            self.section = None  # which of several partners the next paragraph is about is unclear
 
     def on_sentence(self, sentence: str) -> None:
         cooperative = bool(v.COOPERATION.search(sentence))
@@ -277,18 +288,25 @@ class PageExtractor:
         known_mentions = [k for k in self.partners if self._names(sentence, k)]
         if not found and not known_mentions:
             if self.section is not None:
-                self._section_text(sentence, OWN if self.section.after_label else SECTION)
+                self._section_text(sentence, self.section.strength)
             return
         bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
                                                    if self.partners[k].name in sentence} | {len(sentence)})
         countries = {c for c, _, _ in self.finder.countries(sentence)}
-        for m in found:
+        years = mn.dates_in(sentence) if v.RESPECTIVELY.search(sentence) else []
+        n_partners = len({partner_key(m.name) for m in found} | set(known_mentions))
+        for i, m in enumerate(found):
             ev = self._partner(m)
             self._context_protocol(ev)
             if len(countries) == 1:
                 ev.set_country(next(iter(countries)), 1.5)
-            clause = self._clause(sentence, m.start, bounds)
-            ev.add_text(sentence if len(found) == 1 else clause, OWN, evidence=True)
+            if n_partners == 1:
+                ev.add_text(sentence, OWN, evidence=True)
+                continue
+            ev.add_text(self._clause(sentence, m.start, bounds), OWN, evidence=True)
+            ev.add_text(sentence, SECTION, domains=False)  # instrument shared by the enumeration
+            if len(years) == len(found):
+                ev.year = (years[i].year, years[i].date, OWN)
         mentioned = [partner_key(m.name) for m in found]
         for key in known_mentions:
             ev = self.partners[key]
@@ -297,13 +315,19 @@ class PageExtractor:
                 mentioned.append(key)
         if mentioned:  # the sentences that follow go on about these partners
             level = self.section.level if self.section else (self.protocol_ctx[-1][0] if self.protocol_ctx else 0)
-            self.section = Section(list(dict.fromkeys(mentioned)), level, after_label=False)
+            self.section = Section(list(dict.fromkeys(mentioned)), level, prose=True)
 
     @staticmethod
     def _clause(sentence: str, start: int, bounds: list[int]) -> str:
+        """The part of a sentence about the partner named at `start`: from the last clause
+        break after the previous partner (or the sentence start) to where the next one's begins."""
         nxt = min((b for b in bounds if b > start), default=len(sentence))
-        prev = max((b for b in bounds if b < start), default=0)
-        return sentence[prev if prev == 0 else start:nxt]
+        prev = max((b for b in bounds if b < start), default=-1)
+        if prev < 0:
+            return sentence[:nxt]
+        gap = sentence[prev:start]
+        cut = max(gap.rfind(";"), gap.rfind(","), gap.rfind(":"))
+        return sentence[(prev + cut + 1 if cut >= 0 else start):nxt]
 
     # -- the walk -------------------------------------------------------------
     def run(self) -> list[Candidate]:
@@ -332,7 +356,7 @@ class PageExtractor:
         if ev.partner_type == "network" and p_strength < OWN:
             protocol = "network_membership"
         top = max(ev.domains.values(), default=0)
-        domains = tuple(sorted(d for d, s in ev.domains.items() if s >= min(top, OWN)))
+        domains = tuple(sorted(d for d, s in ev.domains.items() if s >= min(top, SECTION)))
         year, date, _ = ev.year
         status = ev.status[0] or ("active" if protocol != "unspecified" or year else "unknown")
         confidence = 0.5 + 0.15 * (p_strength >= SECTION) + 0.15 * bool(country) + 0.1 * bool(year) \

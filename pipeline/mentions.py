@@ -33,8 +33,7 @@ ORDINAL_DISTRICT = re.compile(
     re.IGNORECASE,
 )
 NAME_RE = re.compile(v.NAME)
-ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|\s(?:en|et|and|und|y|&)\s+|\s*&\s*|\s*/\s*)",
-                      re.IGNORECASE)
+ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|(?:en|et|and|und|y|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
     r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
     rf"\(\s*(?:(?-i:{v.NAME}),\s*)?|[,–—-]\s+)"
@@ -45,6 +44,7 @@ WORD = re.compile(r"[\w'’-]+")
 RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
+TYPE_BEFORE = re.compile(rf"(?:{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}$", re.IGNORECASE)
 TYPE_WORD_PREFIX = re.compile(rf"^(?:{ARTICLE})(?:{TYPE_ALT})\s+{QUALIFIER}{FR_OF}", re.IGNORECASE)
 KEEP_TYPE_IN_NAME = {"region", "province", "district", "network"}
 
@@ -72,12 +72,15 @@ def split_sentences(text: str) -> list[str]:
 
 def clean_name(name: str) -> str:
     name = re.sub(r"\s*\(.*$", "", name)
+    words = name.split()
+    if len(words) > 1 and v.NATIONALITY_ADJECTIVE.match(words[0]):
+        name = " ".join(words[1:])
     return name.strip(" .,;:-–—'’\"“”")
 
 
 def partner_key(name: str) -> str:
-    """Merge key: folded name without articles, type words and ordinal suffixes."""
-    words = fold(name).replace("'", " ").split()
+    """Merge key: folded name without articles, type words, punctuation and ordinal suffixes."""
+    words = re.sub(r"[^\w\s]", " ", fold(name)).split()
     drop = {"de", "het", "la", "le", "les", "l", "the", "van", "of", "du", "des", "d", "von", "der",
             "stedelijke", "landelijke", "urbaine", "rurale"} | {fold(w) for w in v.TYPE_WORDS}
     out = []
@@ -111,7 +114,10 @@ class Finder:
             return False
         if self.gaz.country(name) or self.is_own_commune(name):
             return False
-        return self.gaz.belgian_municipality(name) is None
+        if self.gaz.belgian_municipality(name) is not None:
+            return False
+        places = self.gaz.place(name)
+        return not places or any(p.country_code != "BE" for p in places)
 
     def is_place(self, name: str) -> bool:
         return any(p.country_code != "BE" for p in self.gaz.place(name))
@@ -155,6 +161,8 @@ class Finder:
         for m in TYPED.finditer(text):
             if any(s <= m.start("name") < e for s, e in taken):
                 continue
+            if self.is_locative(text, m.start(), typed=True):
+                continue
             joined = not text[m.end("type"):m.start("name")].strip()
             name, ptype = self._name_and_type(m.group("name"), m.group("type"), joined)
             country, end = self._location_after(text, m.end("name"))
@@ -190,12 +198,24 @@ class Finder:
             out.append(Mention(raw, sub_type, start, end, country, typed))
             pos = end
 
+    @staticmethod
+    def is_locative(text: str, start: int, typed: bool = False) -> bool:
+        """Is the name at `start` a place where something is ("in de provincie X",
+        "een van de gemeenten van X", "la métropole de X") rather than a partner?"""
+        before = text[max(0, start - 40):start]
+        if v.LOCATIVE_BEFORE_TYPED.search(before):
+            return True
+        stripped = TYPE_BEFORE.sub("", before)
+        if stripped != before and v.LOCATIVE_BEFORE_TYPED.search(stripped):
+            return True
+        return not typed and stripped == before and bool(v.LOCATIVE_BEFORE_NAME.search(before))
+
     def located_mentions(self, text: str) -> list[Mention]:
         """Untyped names followed by a country: "Tulle (France)", "Fès au Maroc", "Lviv, Oekraïne"."""
         out = []
         for m in NAME_RE.finditer(text):
             name = clean_name(m.group(0))
-            if text[:m.start()].rstrip().endswith("("):
+            if text[:m.start()].rstrip().endswith("(") or self.is_locative(text, m.start(), typed=True):
                 continue
             country, end = self._location_after(text, m.end())
             if country and self.acceptable(name):
@@ -206,6 +226,8 @@ class Finder:
         """Untyped names that the gazetteer knows as a foreign city or subdivision."""
         out = []
         for m in NAME_RE.finditer(text):
+            if self.is_locative(text, m.start()):
+                continue
             name = clean_name(m.group(0))
             if self.acceptable(name) and self.is_place(name):
                 out.append(Mention(name, self.place_type(name), m.start(), m.end()))
@@ -225,6 +247,8 @@ class Finder:
         ("avec Tulle", "met Tanger") or that the gazetteer knows as a foreign place."""
         out = []
         for ent_text, start, end in spans:
+            if self.is_locative(text, start):
+                continue
             name = clean_name(ent_text)
             if not self.acceptable(name):
                 continue

@@ -89,7 +89,7 @@ DOMAIN_PATTERNS: dict[str, str] = {
         r"actes? de naissance|civil (?:status|registr)|registry office|census|volkstelling|recensement|"
         r"standesamt|bev[öo]lkerungsregister",
     "governance":
-        r"bestuur|administrati|ambtena|verkozen|mandataris|capaciteitsopbouw|versterking van de (?:instellingen|capaciteit)|"
+        r"(?:goed|lokaal|politiek|degelijk) bestuur|bestuurskracht|bestuurlijk|administratie\b|administratieve? (?:capaciteit|diensten|organisatie)|ambtena|verkozen|mandataris|capaciteitsopbouw|versterking van de (?:instellingen|capaciteit)|"
         r"inspraak|participati|ontwikkelingsplan|decentralis|d[ée]centralis|lokale financi|finances locales|"
         r"gouvernance|governance|fonctionnaires|[ée]lus\b|plan (?:communal )?de d[ée]veloppement|"
         r"capacity building|renforcement des capacit|citizen participation|officials|councillors|verwaltung",
@@ -196,7 +196,7 @@ YEAR_CUES = re.compile(
 # Lines that merely date the page itself.
 PAGE_DATE_LINE = re.compile(
     r"laatst (?:gewijzigd|bijgewerkt)|bijgewerkt op|gepubliceerd|mis à jour|mise à jour|publi[ée] le|"
-    r"last (?:modified|updated)|updated on|published|zuletzt|copyright|©|tel\b|fax\b|e-?mail",
+    r"last (?:modified|updated)|updated on|published|zuletzt|copyright|©|\btel\b|\bfax\b|\be-?mail\b",
     re.IGNORECASE,
 )
 
@@ -208,6 +208,22 @@ LABEL_LINE = re.compile(
     r"domains?|areas?|fields?|sectors?|themes?|type)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
+
+# "respectivement depuis 2005, 2009 et 2013": values given in the order of the partners.
+RESPECTIVELY = re.compile(r"respectivement|respectievelijk|respectively|jeweils", re.IGNORECASE)
+# Words before a name that make it a place where something is, not a partner:
+# "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
+LOCATIVE_BEFORE_TYPED = re.compile(
+    r"\b(?:in|op|dans|en|au|aux|im|auf|nabij|bij|près)\s+(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+|der\s+|die\s+)?$"
+    r"|\b(?:een|één|l['’]une|l['’]un|one)\s+(?:van|des|of)\s+(?:de\s+|the\s+)?(?:\d+\s+)?$",
+    re.IGNORECASE,
+)
+LOCATIVE_BEFORE_NAME = re.compile(
+    r"\b(?:in|op|dans|au|aux|à|im|auf|nabij|près|van|of|de|des|du|von|uit|from|d['’])\s*(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+)?$",
+    re.IGNORECASE,
+)
+# Nationality adjectives written before a name: "het Duitse Lüdenscheid", "de Oekraïense stad".
+NATIONALITY_ADJECTIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|ische)$")
 
 # Relation triggers after which a partner name follows in prose.
 RELATION = re.compile(

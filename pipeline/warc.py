@@ -4,7 +4,8 @@ Every page the crawler keeps is one WARC ``response`` record: the exact body byt
 the HTTP status line and headers, the fetch time (``WARC-Date``), SHA-256 block and
 payload digests, and the commune it was crawled for (``WARC-Commune-NIS``). A page
 that answered ``304 Not Modified`` gets a body-less ``revisit`` record pointing at
-the earlier response, so nightly re-crawls add no new bodies.
+the earlier response, and so does a 200 whose body is byte for byte the one
+already stored, so nightly re-crawls add no new bodies.
 
 Reading: for each URL the latest ``200`` response across all files wins (by
 ``WARC-Date``, then file order, then position in the file). Bodies are read with
@@ -48,6 +49,7 @@ WARC_SUBDIR = "warc"
 INDEX_NAME = "index.sqlite"
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
+IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError,
                ValueError, zlib.error)
 
@@ -81,7 +83,7 @@ def charset(content_type: str | None) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-class _Sha256Writer(WARCWriter):
+class Sha256WARCWriter(WARCWriter):
     """warcio's writer with SHA-256 instead of SHA-1 block and payload digests."""
 
     @staticmethod
@@ -108,10 +110,10 @@ class SnapshotWriter:
         self.info = info
         self.path: Path | None = None
         self._fh: IO[bytes] | None = None
-        self._writer: _Sha256Writer | None = None
+        self._writer: Sha256WARCWriter | None = None
         self._lock = threading.Lock()
 
-    def _open(self) -> _Sha256Writer:
+    def _open(self) -> Sha256WARCWriter:
         if self._writer is not None:
             return self._writer
         folder = self.raw_dir / WARC_SUBDIR
@@ -125,7 +127,7 @@ class SnapshotWriter:
             except FileExistsError:
                 continue
         self.path = path
-        self._writer = _Sha256Writer(self._fh, gzip=True)
+        self._writer = Sha256WARCWriter(self._fh, gzip=True)
         self._writer.write_record(self._writer.create_warcinfo_record(path.name, self.info))
         return self._writer
 
@@ -152,8 +154,9 @@ class SnapshotWriter:
             return self._write(record, hashlib.sha256(body).hexdigest())
 
     def write_revisit(self, url: str, status_line: str, headers: list[tuple[str, str]],
-                      previous: SnapshotRef, fetched_at: datetime, commune_nis: str) -> SnapshotRef:
-        """Record a ``304 Not Modified`` as a body-less revisit of the previous snapshot."""
+                      previous: SnapshotRef, fetched_at: datetime, commune_nis: str,
+                      profile: str = NOT_MODIFIED_PROFILE) -> SnapshotRef:
+        """A body-less revisit of the previous snapshot: after a 304, or for an identical body."""
         with self._lock:
             writer = self._open()
             fields_ = _warc_fields(fetched_at, commune_nis)
@@ -162,7 +165,7 @@ class SnapshotWriter:
                 url, f"sha256:{_base32_from_hex(previous.sha256)}", url, previous.warc_date,
                 http_headers=StatusAndHeaders(status_line, headers, protocol="HTTP/1.1"),
                 warc_headers_dict=fields_)
-            record.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+            record.rec_headers.replace_header("WARC-Profile", profile)
             return self._write(record, previous.sha256)
 
     def close(self) -> None:
@@ -268,11 +271,23 @@ def _warc_date(value: str | None) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
+def _check_complete(record: Any) -> None:
+    """Raise if the record's block ended before its Content-Length (a truncated file)."""
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        raise ArchiveLoadFailed(f"record {record.rec_headers.get_header('WARC-Record-ID')} is "
+                                f"truncated ({missing} bytes missing)")
+
+
 def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
     """The 200 HTML/plain-text response records of one WARC file, in file order."""
     with path.open("rb") as fh:
-        records = ArchiveIterator(fh)
+        records = ArchiveIterator(fh, check_digests="raise")
         for record in records:
+            if record.format != "warc":
+                raise ArchiveLoadFailed(f"not a WARC record (read as {record.format!r})")
+            offset = records.get_record_offset()  # reads the record through, checking digests
+            _check_complete(record)
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             if record.http_headers.get_statuscode() != "200":
@@ -281,7 +296,6 @@ def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
             if media_type(content_type) is None:
                 continue
             rec = record.rec_headers
-            offset = records.get_record_offset()
             yield _Ref((_warc_date(rec.get_header("WARC-Date")), file_index, offset), path,
                        offset, rec.get_header("WARC-Target-URI") or "",
                        rec.get_header("WARC-Record-ID") or "", rec.get_header(COMMUNE_FIELD) or "",
@@ -322,7 +336,9 @@ def read_record_body(path: Path, offset: int) -> bytes:
         body: bytes = record.content_stream().read(MAX_RECORD_BYTES + 1)
         if len(body) > MAX_RECORD_BYTES:
             raise ValueError(f"{path}@{offset}: body over {MAX_RECORD_BYTES} bytes")
-        record.raw_stream.read()  # reach the end so the digests get checked
+        while record.raw_stream.read(65536):  # to the end, so that the digests get checked
+            continue
+        _check_complete(record)
         return body
 
 

@@ -1,0 +1,76 @@
+"""Logs a scheduler can read: plain lines or one JSON object per line, and a progress bar
+that appears only on an interactive terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+# Attributes every LogRecord has; anything else on a record came from `extra=` and is logged.
+_STANDARD = set(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the record's extra fields,
+    and the traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                out[key] = value
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(level: str = "INFO", json_lines: bool = False) -> None:
+    """Log to stderr, as text lines or (json_lines) JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), handlers=[handler], force=True)
+
+
+class Progress(Protocol):
+    def update(self, n: int = 1) -> object: ...
+
+
+class _NoProgress:
+    def update(self, n: int = 1) -> object:
+        return None
+
+
+def interactive() -> bool:
+    """True when stderr is a terminal (not a file, pipe or journal)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # closed or replaced stream
+        return False
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool | None = None, desc: str = "pages") -> Iterator[Progress]:
+    """A tqdm bar on stderr when enabled (default: only on an interactive terminal); log lines
+    are routed around it. Otherwise a no-op."""
+    if enabled is None:
+        enabled = interactive()
+    if not enabled:
+        yield _NoProgress()
+        return
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with tqdm(desc=desc, unit="page", file=sys.stderr, dynamic_ncols=True) as bar, logging_redirect_tqdm():
+        yield bar
