@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .batch import EXIT_CODES_HELP, add_run_arguments
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "raw"
 DEFAULT_OUT = ROOT / "extracted"
@@ -17,15 +19,18 @@ DEFAULT_SOURCES = ROOT / "sources.csv"
 log = logging.getLogger("pipeline")
 
 
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def _setup_logging(level: str, json_lines: bool = False) -> None:
+    from .logs import setup_logging
+
+    setup_logging(level, json_lines)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """The batch job; its exit codes are listed in `run --help` (pipeline.batch)."""
+    from .batch import options_from_args
     from .runner import run
 
-    return run(Path(args.input), Path(args.output))
+    return run(Path(args.input), Path(args.output), options_from_args(args))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -60,13 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a subcommand: `run` on raw/ into extracted/.",
     )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    parser.add_argument("--log-json", action="store_true",
+                        help="log one JSON object per line on stderr (for schedulers and log collectors)")
     sub = parser.add_subparsers(dest="command")
 
-    run_p = sub.add_parser("run", help="process a directory of pages into a dataset")
+    run_p = sub.add_parser(
+        "run", help="process a directory of pages into a dataset",
+        description="Process a directory of pages into OUTPUT: partnerships.csv, partnership_domains.csv, "
+                    "partnerships.parquet, errors.csv, changes.csv and run.json, committed atomically. "
+                    "Pages unchanged since the last run (same bytes, same pipeline version) are taken "
+                    "from the page cache.",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     run_p.add_argument("--input", default=str(DEFAULT_RAW),
                        help="directory of .html/.htm/.txt/.md pages and WARC files, read recursively; an "
                             "optional sources.csv (file,url[,nis]) gives each file its URL (default raw/)")
     run_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
+    add_run_arguments(run_p)
     run_p.set_defaults(func=cmd_run)
 
     ev = sub.add_parser("evaluate", help="run the pipeline on a directory and score it against gold annotations")
@@ -86,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(args.log_level)
+    _setup_logging(args.log_level, args.log_json)
     if args.command is None:
         args = parser.parse_args(["--log-level", args.log_level, "run"])
     return int(args.func(args))

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import urllib3
@@ -338,7 +339,7 @@ class CrawlReport:
     requests: int = 0  # requests made (urllib3's retries not counted)
     warc_file: str = ""
     failures: list[CrawlFailure] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def add(self, counter: str) -> None:
         with self._lock:
@@ -434,39 +435,19 @@ class _Run:
             sitemap.sitemap_urls = [u for u in sitemap.sitemap_urls if u not in sitemap.seen]
         return list(dict.fromkeys(sitemap.urls))
 
-    def usable(self, entry: IndexEntry | None, kinds: tuple[str, ...]) -> IndexEntry | None:
-        """The earlier answer for a URL, if of one of these kinds and its body is still there."""
-        if entry is None or entry.kind not in kinds:
-            return None
-        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
-            return None
-        if entry.kind in ("robots", "sitemap") and entry.body is None:
-            return None
-        return entry
-
-    def conditional(self, entry: IndexEntry | None, kinds: tuple[str, ...]) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from a usable earlier answer for this URL."""
-        entry = self.usable(entry, kinds)
-        if entry is None:
-            return {}
-        out = {"If-None-Match": entry.etag} if entry.etag else {}
-        if entry.last_modified:
-            out["If-Modified-Since"] = entry.last_modified
-        return out
-
     def resource(self, url: str, kind: str, *, check_robots: bool) -> tuple[int, bytes]:
         """GET robots.txt or a sitemap (any type), following redirects; body kept in the index."""
         for _hop in range(MAX_REDIRECTS + 1):
             if check_robots and not self.allowed(url):
                 raise FetchError(f"{url}: disallowed by robots.txt")
-            entry = self.index.get(url)
-            headers = self.conditional(entry, (kind,))
+            entry = self.index.usable(url, (kind,))
+            headers = entry.validators() if entry else {}
             response = self.fetcher.get(url, headers, accept=None)
             if response.status in REDIRECTS:
                 url = redirect_target(response)
                 continue
             if response.status == 304 and headers and entry is not None and entry.body is not None:
-                return 200, entry.body
+                return 200, entry.body  # the copy kept in the index
             if response.status == 200:
                 self.index.put(IndexEntry(url, kind, response.header("ETag"),
                                           response.header("Last-Modified"), body=response.body,
@@ -503,6 +484,15 @@ class _SiteCrawl:
         return urlsplit(url).scheme.lower() in ("http", "https") and site_key(url) in self.keys
 
     def crawl(self) -> None:
+        """Crawl the site; an unexpected error stops this site only, recorded in the report."""
+        try:
+            self._crawl()
+        except Exception as exc:  # one site's failure must not stop the others
+            log.exception("%s: crawl stopped", self.nis)
+            self.report.fail(self.queue[0].url if self.queue else "", self.nis,
+                             f"crawl stopped: {type(exc).__name__}: {exc}")
+
+    def _crawl(self) -> None:
         deadline = time.monotonic() + self.settings.site_time_limit
         for start in [task.url for task in self.queue]:
             for url in self.run.sitemap_urls(start):
@@ -554,8 +544,8 @@ class _SiteCrawl:
                 log.info("%s: disallowed by robots.txt, not fetched", url)
                 self.report.add("skipped_robots")
                 return None
-            entry = self.run.index.get(url)
-            headers = self.run.conditional(entry, ("page", "skipped"))
+            entry = self.run.index.usable(url, ("page", "skipped"))
+            headers = entry.validators() if entry else {}
             try:
                 response = self.run.fetcher.get(url, headers)
             except Skipped as exc:
@@ -588,11 +578,10 @@ class _SiteCrawl:
 
     def _keep(self, response: Response, entry: IndexEntry | None) -> tuple[bytes | None, str]:
         """Archive a 200, or turn a 304 into the previous body: the body and its type."""
-        usable = self.run.usable(entry, ("page", "skipped"))
-        if response.status == 200 and usable is not None and usable.kind == "page" \
-                and usable.sha256 == hashlib.sha256(response.body).hexdigest():
+        if response.status == 200 and entry is not None and entry.kind == "page" \
+                and entry.sha256 == hashlib.sha256(response.body).hexdigest():
             self.report.add("fetched")  # the same bytes again: a revisit, no new body
-            return self._revisit(response, usable, IDENTICAL_PROFILE), response.mime
+            return self._revisit(response, entry, IDENTICAL_PROFILE), response.mime
         if response.status == 200:
             ref = self.run.writer.write_response(
                 response.url, response.status_line, archive_headers(response.headers),
@@ -604,11 +593,11 @@ class _SiteCrawl:
             self.report.add("fetched")
             self.report.add("snapshots_written")
             return response.body, response.mime
-        if response.status == 304 and self.run.conditional(usable, ("page", "skipped")):
+        if response.status == 304 and entry is not None and entry.validators():
             self.report.add("not_modified")
-            if usable is None or usable.kind != "page":
+            if entry.kind != "page":
                 return None, ""
-            return self._revisit(response, usable), usable.content_type
+            return self._revisit(response, entry), entry.content_type
         self.report.fail(response.url, self.nis, f"HTTP {response.status_line}")
         return None, ""
 

@@ -53,6 +53,7 @@ class Evidence:
     domains: dict[str, float] = field(default_factory=dict)
     sentences: list[str] = field(default_factory=list)
     explicit: bool = False
+    lang: str = ""
 
     def set_country(self, code: str, strength: float) -> None:
         if code and strength > self.country[1]:
@@ -63,7 +64,7 @@ class Evidence:
         proto = mn.protocol_in(text)
         if proto and strength > self.protocol[2]:
             self.protocol = (proto[0], proto[1], strength)
-        dates = mn.dates_in(text)
+        dates = mn.dates_in(text, self.lang)
         if dates and strength > self.year[2]:
             self.year = (dates[0].year, dates[0].date, strength)
         status = mn.status_in(text) if strength >= OWN else ""
@@ -105,6 +106,7 @@ class PageExtractor:
         self.country_ctx = ""
         self.protocol_ctx: list[tuple[int, str]] = []  # heading stack: (level, text)
         self.section: Section | None = None
+        self.lead_in = ""  # "X is twinned with the following cities:" before a list or table
         self.partnership_page = any(
             v.COOPERATION.search(b.text) for b in text.blocks if b.kind == "heading"
         )
@@ -114,7 +116,7 @@ class PageExtractor:
         key = partner_key(m.name)
         ev = self.partners.get(key)
         if ev is None:
-            ev = Evidence(m.name, m.partner_type, len(self.partners))
+            ev = Evidence(m.name, m.partner_type, len(self.partners), lang=self.text.language)
             self.partners[key] = ev
         elif m.typed and ev.partner_type == "other":
             ev.partner_type = m.partner_type
@@ -126,7 +128,7 @@ class PageExtractor:
         return ev
 
     def _context_protocol(self, ev: Evidence) -> None:
-        for _, heading in reversed(self.protocol_ctx):
+        for _, heading in [(0, self.lead_in), *reversed(self.protocol_ctx)]:
             proto = mn.protocol_in(heading)
             if proto:
                 if CONTEXT > ev.protocol[2]:
@@ -134,6 +136,7 @@ class PageExtractor:
                 return
 
     def _push_heading(self, block: Block) -> None:
+        self.lead_in = ""
         level = block.level or 7
         self.protocol_ctx = [(lv, t) for lv, t in self.protocol_ctx if lv < level or level == 7 and lv != 7]
         self.protocol_ctx.append((level, block.text))
@@ -248,6 +251,7 @@ class PageExtractor:
 
     def row_partners(self, cells: list[str]) -> list[Mention]:
         """A table row: the partner is the first cell that is a name; a country cell gives its country."""
+        cells = [self._visible_text(c) for c in cells]
         codes = [self.finder.country_heading(c) for c in cells]
         country = next((c for c in codes if c), "")
         for cell, code in zip(cells, codes, strict=True):
@@ -262,6 +266,12 @@ class PageExtractor:
                         for m in found]
         return []
 
+    @staticmethod
+    def _visible_text(cell: str) -> str:
+        """What a spreadsheet would show for a pasted formula cell ('=HYPERLINK(u,"X")', '@X')."""
+        label = v.FORMULA_LABEL.match(cell)
+        return label.group(1) if label else cell.lstrip("=+@")
+
     def on_prose(self, block: Block) -> None:
         label = v.LABEL_LINE.match(block.text)
         if label and self.section is not None:
@@ -273,8 +283,11 @@ class PageExtractor:
             if found:  # a bold or standalone line that names partners acts as their heading
                 self.open_section(found, Block("heading", block.text, self.section.level if self.section else 0))
                 return
+        before = len(self.partners)
         for sentence in mn.split_sentences(block.text):
             self.on_sentence(sentence)
+        if len(self.partners) == before and self.section is None and mn.protocol_in(block.text):
+            self.lead_in = block.text
         if self.section is not None and self.section.prose and len(self.section.keys) > 1:
             self.section = None  # which of several partners the next paragraph is about is unclear
 
@@ -293,7 +306,7 @@ class PageExtractor:
         bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
                                                    if self.partners[k].name in sentence} | {len(sentence)})
         countries = {c for c, _, _ in self.finder.countries(sentence)}
-        years = mn.dates_in(sentence) if v.RESPECTIVELY.search(sentence) else []
+        years = mn.dates_in(sentence, self.text.language) if v.RESPECTIVELY.search(sentence) else []
         n_partners = len({partner_key(m.name) for m in found} | set(known_mentions))
         for i, m in enumerate(found):
             ev = self._partner(m)
@@ -332,7 +345,7 @@ class PageExtractor:
     # -- the walk -------------------------------------------------------------
     def run(self) -> list[Candidate]:
         for block in self.text.blocks:
-            if v.PAGE_DATE_LINE.search(block.text) and len(block.text) < 120:
+            if len(block.text) < 120 and (v.PAGE_DATE_LINE.search(block.text) or v.CONTACT_LINE.search(block.text)):
                 continue
             if block.kind == "heading":
                 self.on_heading(block)

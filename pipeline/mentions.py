@@ -339,10 +339,20 @@ def protocol_label(text: str, start: int, end: int) -> str:
     return text[start:end].strip()
 
 
-def dates_in(text: str) -> list[DateHit]:
-    """Dates and years in text, most precise reading of each, in order of position."""
+def spell_out_numbers(text: str, lang: str) -> str:
+    """Number words to digits ("in tweeduizend negentien" -> "in 2019") with text2num."""
+    if lang not in ("nl", "fr", "en", "de") or not v.YEAR_WORDS.search(text):
+        return text
+    from text_to_num import alpha2digit
+
+    return str(alpha2digit(text, lang))
+
+
+def dates_in(text: str, lang: str = "") -> list[DateHit]:
+    """Dates and years in text (also written in words), most precise reading of each, by position."""
     if v.PAGE_DATE_LINE.search(text):
         return []
+    text = spell_out_numbers(text, lang)
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for kind, rx in v.DATE_PATTERNS:

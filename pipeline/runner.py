@@ -2,28 +2,71 @@
 
 `process_document` is the per-page unit of work (pure: bytes in, candidates out) so
 that it can be cached, isolated and run in other processes. Errors on one page are
-recorded on its PageResult and never stop the run.
+recorded on its PageResult and never stop the run; `process_with_limit` adds the
+per-page time limit.
+
+`run` is the batch job behind `run_pipeline.py run` (see the README's Operators
+section): one run at a time per output directory (`lock`), pages whose bytes and
+pipeline version are unchanged taken from the page cache (`cache`), the others parsed
+through `parallel.map_pages`, then the dataset, `errors.csv`, `changes.csv` and
+`run.json` committed atomically (`store`). Exit codes: EXIT_OK, EXIT_PARTIAL (some
+pages failed, a dataset was written), EXIT_FATAL (nothing written), EXIT_LOCKED.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import signal
+import sqlite3
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import FrameType
 
+from .batch import (
+    DEFAULT_TIME_LIMIT,
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    BatchOptions,
+)
+from .cache import PageCache, content_hash, document_key
+from .changes import changes_csv, diff, read_previous, summary
 from .commune import identify_commune
 from .extract import extract
 from .gazetteer import get_gazetteer
 from .ingest import iter_documents
 from .language import detect_language
+from .lock import LockHeld, OutputLock
+from .logs import progress_bar
 from .merge import merge
 from .models import Candidate, Document, PageResult, Partnership, Text
-from .output import write_dataset
+from .output import (
+    COLUMNS,
+    DOMAINS_CSV,
+    PARTNERSHIPS_CSV,
+    PARTNERSHIPS_PARQUET,
+    csv_bytes,
+    parquet_bytes,
+    row_cells,
+)
 from .parallel import map_pages
+from .report import Fingerprint, RunStats, Timer, errors_csv, run_json
+from .store import checkpoint, commit, new_run_id, previous_file, recover
 from .text import document_text
+from .version import library_versions, pipeline_version
 
 log = logging.getLogger(__name__)
+
+CACHE_DIR = ".cache"
+ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
+STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
 
 
 def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
@@ -51,6 +94,86 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
     )
 
 
+# --------------------------------------------------------------------------- time limit
+
+
+class PageTimeout(Exception):
+    """Raised in the page's process when it runs over its time limit."""
+
+
+_warned_no_alarm = False
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@functools.cache
+def _warm_up() -> None:
+    """Load the gazetteers once per process before the first page's clock starts."""
+    try:
+        get_gazetteer()
+        detect_language("warm-up text for the language identifier model")
+    except Exception as exc:  # noqa: BLE001 - per-page isolation: the page will fail and say why
+        log.warning("warm-up failed: %s", exc)
+
+
+def _timed_out(doc: Document, time_limit: float, stage: str = "") -> PageResult:
+    message = f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit"
+    log.error("%s", message)
+    return PageResult(doc.source_id, doc.source_url, error_stage=stage or "timeout",
+                      error_type=PageTimeout.__name__, error_message=message)
+
+
+def process_with_limit(doc: Document, time_limit: float = DEFAULT_TIME_LIMIT,
+                       use_nlp: bool = True) -> PageResult:
+    """process_document, stopped after time_limit seconds (0: no limit).
+
+    The limit is a SIGALRM timer in the process running the page (the executor's worker
+    processes run pages in their main thread); it interrupts Python code and regular
+    expressions, and fires again every second if some library swallows the exception.
+    In a non-main thread (thread pools) no timer can be set: the page runs unlimited and
+    a warning says so once. Module-level, so that `functools.partial` of it pickles."""
+    global _warned_no_alarm
+    if time_limit <= 0:
+        return process_document(doc, use_nlp)
+    if not _can_alarm():
+        if not _warned_no_alarm:
+            log.warning("per-page time limit not enforced: pages run outside a main thread")
+            _warned_no_alarm = True
+        return process_document(doc, use_nlp)
+    _warm_up()
+    state = {"armed": True, "fired": False}
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        if state["armed"]:
+            state["fired"] = True
+            raise PageTimeout(f"over the {time_limit:g} s per-page time limit")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, time_limit, 1.0)
+        try:
+            result = process_document(doc, use_nlp)
+        finally:
+            state["armed"] = False
+    except PageTimeout:
+        result = _timed_out(doc, time_limit)
+    finally:
+        state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if state["fired"] and result.error_type != PageTimeout.__name__:
+        return _timed_out(doc, time_limit, result.error_stage)  # a library swallowed the interruption
+    if result.error_type == PageTimeout.__name__:
+        return replace(result, error_message=f"{doc.source_id}: stopped after the {time_limit:g} s "
+                                             f"per-page time limit (in stage {result.error_stage})")
+    return result
+
+
+# --------------------------------------------------------------------------- library use
+
+
 def process_all(items: Iterable[Document | PageResult], workers: int = 1) -> Iterator[PageResult]:
     return map_pages(items, process_document, workers=workers)
 
@@ -64,7 +187,7 @@ class RunResult:
 
 
 def extract_dir(input_dir: Path, keep_results: bool = False) -> RunResult:
-    """Run every stage but writing; the rows of the dataset for input_dir."""
+    """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock)."""
     result = RunResult()
     candidates: list[Candidate] = []
     for page in process_all(iter_documents(input_dir)):
@@ -78,10 +201,171 @@ def extract_dir(input_dir: Path, keep_results: bool = False) -> RunResult:
     return result
 
 
-def run(input_dir: Path, output_dir: Path) -> int:
-    """Process input_dir into output_dir; exit code 0, or 1 when some pages failed."""
-    result = extract_dir(input_dir)
-    write_dataset(result.rows, output_dir)
-    log.info("%d pages, %d failed, %d partnerships written to %s",
-             result.pages, len(result.failed), len(result.rows), output_dir)
-    return 1 if result.failed else 0
+# --------------------------------------------------------------------------- batch job
+
+
+@dataclass
+class _Pages:
+    """The page loop's state: what was fed to the executor and what came back."""
+
+    cache: PageCache
+    full: bool
+    stats: RunStats = field(default_factory=RunStats)
+    fingerprint: Fingerprint = field(default_factory=Fingerprint)
+    documents: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
+    pending: dict[str, deque[tuple[str, str]]] = field(default_factory=dict)
+
+    def feed(self, input_dir: Path) -> Iterator[Document | PageResult]:
+        """Documents to parse; cached results and unreadable files as PageResults (passed through)."""
+        items = iter_documents(input_dir)
+        while True:
+            with Timer(self.stats, "ingest"):
+                item = next(items, None)
+            if item is None:
+                return
+            if isinstance(item, PageResult):
+                self.fingerprint.add(item.source_id, item.source_url, "", "unreadable")
+                self._expect(item.source_id, "ingest", "")
+                yield item
+                continue
+            with Timer(self.stats, "cache"):
+                self.documents += 1
+                digest = content_hash(item.content)
+                self.fingerprint.add(item.source_id, item.source_url, item.commune_nis, digest)
+                key = document_key(item, digest)
+                cached = None if self.full else self.cache.get(key)
+            self._expect(item.source_id, "cached" if cached is not None else "parsed", key)
+            yield cached if cached is not None else item
+
+    def _expect(self, source_id: str, kind: str, key: str) -> None:
+        self.pending.setdefault(source_id, deque()).append((kind, key))
+
+    def take(self, page: PageResult) -> None:
+        """Account for one result coming back from the executor."""
+        queue = self.pending.get(page.source_id)
+        kind, key = queue.popleft() if queue else ("parsed", "")
+        if queue is not None and not queue:
+            del self.pending[page.source_id]
+        stats = self.stats
+        stats.pages_seen += 1
+        if kind == "cached":
+            stats.skipped_unchanged += 1
+        elif kind == "parsed":
+            stats.parsed += 1
+            if key and not page.failed:
+                with Timer(stats, "cache"):
+                    self.cache.put(key, page)
+                checkpoint("page-done")
+        if page.failed:
+            stats.failed += 1
+            stats.failures.append(page)
+            stats.timed_out += page.error_type == PageTimeout.__name__
+        self.candidates.extend(page.candidates)
+
+
+def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) -> int:
+    """Process input_dir into output_dir as a batch job; returns the exit code (EXIT_*)."""
+    opts = options or BatchOptions()
+    input_dir, output_dir = Path(input_dir), Path(output_dir)
+    if not input_dir.is_dir():
+        log.error("%s: input directory not found; nothing written", input_dir)
+        return EXIT_FATAL
+    lock = OutputLock(output_dir)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        log.error("%s; this run stops without writing anything", exc)
+        return EXIT_LOCKED
+    except OSError as exc:
+        log.error("cannot lock the output directory: %s; nothing written", exc)
+        return EXIT_FATAL
+    try:
+        return _run_locked(input_dir, output_dir, opts)
+    except (OSError, sqlite3.Error, ValueError) as exc:
+        log.error("run failed, nothing written, the previous dataset is in place: %s: %s",
+                  type(exc).__name__, exc)
+        return EXIT_FATAL
+    except KeyboardInterrupt:
+        log.error("interrupted: nothing written, the previous dataset is in place")
+        return EXIT_INTERRUPTED
+    except Exception:  # whole-run boundary: an unexpected error must exit 2 ("nothing written"), not 1
+        log.exception("run failed, nothing written, the previous dataset is in place")
+        return EXIT_FATAL
+    finally:
+        lock.release()
+
+
+def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
+    started = time.time()
+    run_id = new_run_id()
+    stats = RunStats()
+    with Timer(stats, "recover"):
+        recover(output_dir)
+    checkpoint("started")
+    with Timer(stats, "version"):
+        version, libraries = pipeline_version(), library_versions()
+    log.info("run %s: %s -> %s, pipeline version %s%s", run_id, input_dir, output_dir, version,
+             " (--full: cache ignored)" if opts.full else "")
+    cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
+    try:
+        pages = _Pages(cache, opts.full, stats)
+        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp)
+        loop_start = time.perf_counter()
+        with progress_bar(opts.progress) as bar:
+            for page in map_pages(pages.feed(input_dir), process, workers=opts.jobs,
+                                  engine=opts.engine, scheduler=opts.scheduler):
+                pages.take(page)
+                bar.update(1)
+        loop = time.perf_counter() - loop_start
+        stats.add_time("extract", max(0.0, loop - stats.durations.get("ingest", 0.0)
+                                      - stats.durations.get("cache", 0.0)))
+        if stats.pages_seen == 0:
+            log.error("%s: no pages found; nothing written, the previous dataset is in place", input_dir)
+            return EXIT_FATAL
+        if stats.failed == stats.pages_seen:
+            log.error("all %d pages failed; nothing written, the previous dataset is in place",
+                      stats.pages_seen)
+            return EXIT_FATAL
+        with Timer(stats, "merge"):
+            rows = merge(pages.candidates)
+        exit_code = EXIT_PARTIAL if stats.failed else EXIT_OK
+        files, changes = _outputs(rows, stats, output_dir)
+        checkpoint("before-commit")
+        finished = time.time()
+        files[RUN_JSON] = run_json(
+            stats=stats, run_id=run_id, started=started, finished=finished, version=version,
+            libraries=libraries, input_path=str(input_dir), output_path=str(output_dir),
+            fingerprint=pages.fingerprint.hexdigest(), documents=pages.documents, changes=changes,
+            exit_code=exit_code, options=opts.report(), stages=STAGES)
+        commit_start = time.perf_counter()
+        commit(output_dir, files, run_id)
+        cache.finish()
+    finally:
+        cache.close()
+    counts = {**stats.counts(), **{f"changes_{k}": v for k, v in changes.items()}}
+    log.info("run %s done: %d pages (%d unchanged, %d parsed, %d failed), %d partnerships "
+             "(+%d -%d ~%d) in %s; %.1f s (commit %.2f s)",
+             run_id, stats.pages_seen, stats.skipped_unchanged, stats.parsed, stats.failed,
+             stats.rows_written, changes["added"], changes["removed"], changes["changed"], output_dir,
+             time.time() - started, time.perf_counter() - commit_start,
+             extra={"event": "run_finished", "run_id": run_id, "exit_code": exit_code, **counts})
+    return exit_code
+
+
+def _outputs(rows: list[Partnership], stats: RunStats, output_dir: Path) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every file of the new dataset but run.json, and the change counts."""
+    with Timer(stats, "outputs"):
+        cells = [row_cells(p) for p in rows]
+        domain_rows = [(p.partnership_id, d) for p in rows for d in p.domains]
+        new = {c[0]: dict(zip(COLUMNS, c, strict=True)) for c in cells}
+        changes = diff(read_previous(previous_file(output_dir, PARTNERSHIPS_CSV)), new, COLUMNS)
+        files = {
+            PARTNERSHIPS_CSV: csv_bytes(COLUMNS, cells),
+            DOMAINS_CSV: csv_bytes(("partnership_id", "domain"), domain_rows),
+            PARTNERSHIPS_PARQUET: parquet_bytes(rows),
+            ERRORS_CSV: errors_csv(stats.failures),
+            CHANGES_CSV: changes_csv(changes),
+        }
+        stats.rows_written, stats.domain_rows = len(rows), len(domain_rows)
+    return files, summary(changes)

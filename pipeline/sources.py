@@ -77,7 +77,11 @@ def url_problem(url: str) -> str | None:
     host = (parts.hostname or "").lower()
     if not host:
         return f"URL {url!r} has no host"
-    if not (HOST.match(host) or _is_ip(host)):
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # écaussinnes.be -> xn--caussinnes-d7a.be
+    except UnicodeError:
+        ascii_host = ""
+    if not (HOST.match(ascii_host) or _is_ip(host)):
         return f"URL {url!r} has an invalid host name {host!r}"
     if port == 0:
         return f"URL {url!r} has an invalid port"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import sys
+from functools import cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -45,8 +46,11 @@ def library_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:
     return out
 
 
+@cache
 def pipeline_version(root: Path = PACKAGE_DIR) -> str:
-    """Hex digest (16 chars) of the package's sources and data, key library versions and Python."""
+    """Hex digest (16 chars) of the package's sources and data, key library versions and Python.
+
+    Computed once per process: the code a process runs is the code it imported at start."""
     digest = hashlib.sha256()
     for path in _package_files(root):
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")

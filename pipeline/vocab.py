@@ -200,6 +200,16 @@ PAGE_DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 
+# Address and contact lines ("Grote Markt 1, 1800 Vilvoorde", "Place X 1 - 1300 Wavre").
+CONTACT_LINE = re.compile(
+    r"(?<![\d+.])\b[1-9]\d{3}\s+[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý(][\w'’)-]*)?\s*(?:$|[|·•,–-])"
+    r"|(?i:\b(?:straat|laan|plein|steenweg|rue|avenue|chauss[ée]e|boulevard|street|road)\b)[^.]{0,30}\b\d{1,4}\b",
+)
+# Number words that may spell a year ("tweeduizend negentien", "deux mille dix-neuf").
+YEAR_WORDS = re.compile(r"duizend|honderd|mille|\bcents?\b|thousand|hundred|tausend|hundert", re.IGNORECASE)
+# A spreadsheet formula pasted into a page: the partner is its visible label.
+FORMULA_LABEL = re.compile(r'^=\s*HYPERLINK\(\s*"[^"]*"\s*[,;]\s*"([^"]*)"\s*\)', re.IGNORECASE)
+
 # Label lines: "Protocol: ...", "Actiedomeinen : ...", "Toetreding: in 2014".
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>protocol|protocole|overeenkomst|akkoord|convention|accord|agreement|instrument|"

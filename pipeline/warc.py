@@ -209,6 +209,13 @@ class IndexEntry:
     note: str = ""
     checked_at: str = ""
 
+    def validators(self) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a conditional request."""
+        out = {"If-None-Match": self.etag} if self.etag else {}
+        if self.last_modified:
+            out["If-Modified-Since"] = self.last_modified
+        return out
+
     @property
     def snapshot(self) -> SnapshotRef:
         return SnapshotRef(self.warc_path, self.record_offset, self.record_id,
@@ -223,7 +230,8 @@ class SnapshotIndex:
     """URL -> IndexEntry in ``raw/warc/index.sqlite``; safe to share between threads."""
 
     def __init__(self, raw_dir: Path) -> None:
-        folder = Path(raw_dir) / WARC_SUBDIR
+        self.raw_dir = Path(raw_dir)
+        folder = self.raw_dir / WARC_SUBDIR
         folder.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(folder / INDEX_NAME, check_same_thread=False)
         self._lock = threading.Lock()
@@ -238,6 +246,17 @@ class SnapshotIndex:
         if row is None:
             return None
         return IndexEntry(**dict(zip(_COLUMNS, row, strict=True)))
+
+    def usable(self, url: str, kinds: tuple[str, ...]) -> IndexEntry | None:
+        """The entry for url if it is of one of these kinds and its body is still there."""
+        entry = self.get(url)
+        if entry is None or entry.kind not in kinds:
+            return None
+        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
+            return None
+        if entry.kind in ("robots", "sitemap") and entry.body is None:
+            return None
+        return entry
 
     def put(self, entry: IndexEntry) -> None:
         values = [getattr(entry, c) for c in _COLUMNS]

@@ -1,0 +1,63 @@
+"""Options and exit codes of the batch job (`run`, and `all` after crawling); light to import.
+
+The job itself is `runner.run`; the README's Operators section explains the codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0  # every page processed, dataset written
+EXIT_PARTIAL = 1  # some pages failed (see errors.csv), dataset written from the others
+EXIT_FATAL = 2  # nothing written: bad input, no pages, every page failed, write error
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output directory; try again later
+EXIT_INTERRUPTED = 130  # Ctrl-C: nothing written
+DEFAULT_TIME_LIMIT = 60.0
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    full: bool = False  # ignore the page cache (and refresh it)
+    cache_dir: Path | None = None  # default <output>/.cache
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds per page, 0 = none
+    jobs: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    progress: bool | None = None  # None: only on an interactive terminal
+    use_nlp: bool = True
+
+    def report(self) -> dict[str, object]:
+        return {"full": self.full, "time_limit_s": self.time_limit, "jobs": self.jobs, "engine": self.engine}
+
+
+EXIT_CODES_HELP = f"""exit codes:
+  {EXIT_OK}   success: every page processed, dataset written
+  {EXIT_PARTIAL}   some pages failed (listed in OUTPUT/errors.csv); the dataset was written from the others
+  {EXIT_FATAL}   nothing written (bad input directory, no pages, every page failed, write error);
+      the previous dataset is in place
+  {EXIT_LOCKED}  another run holds OUTPUT/.lock; nothing written, try again later
+  {EXIT_INTERRUPTED} interrupted (Ctrl-C); nothing written"""
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The batch options of `run` (and of `all`, which runs after crawling)."""
+    parser.add_argument("--full", action="store_true",
+                        help="parse every page again, ignoring the page cache (which is refreshed)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="page cache directory (default OUTPUT/.cache)")
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                        help=f"per-page time limit; a page over it goes to errors.csv "
+                             f"(default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="pages processed at once (default 1)")
+    parser.add_argument("--engine", default="local", help="executor for the pages (default local)")
+    parser.add_argument("--scheduler", default=None, help="scheduler address for a distributed engine")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar on stderr (default: only when stderr is a terminal)")
+
+
+def options_from_args(args: argparse.Namespace) -> BatchOptions:
+    return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
+                        jobs=max(1, args.jobs), engine=args.engine, scheduler=args.scheduler,
+                        progress=args.progress)
