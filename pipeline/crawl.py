@@ -81,6 +81,8 @@ MAX_SITEMAPS = 5
 
 @dataclass(frozen=True)
 class CrawlSettings:
+    """The politeness and limits of one crawl (crawl()'s keyword arguments)."""
+
     delay: float = 3.0
     max_pages_per_site: int = 50
     max_depth: int = 3
@@ -101,6 +103,8 @@ class CrawlSettings:
 
 @dataclass
 class Response:
+    """One HTTP answer; `body` is set for a kept 200 only."""
+
     url: str
     status: int
     reason: str
@@ -265,6 +269,8 @@ def archive_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class Link:
+    """A link of a page: absolute URL, anchor text (with title and image alt texts)."""
+
     url: str
     text: str
     alternate: bool = False  # the same page in another language (hreflang)
@@ -323,6 +329,8 @@ def _unzip(body: bytes, limit: int) -> bytes:
 
 @dataclass
 class CrawlFailure:
+    """A URL the crawl could not fetch or keep, and why."""
+
     url: str
     commune_nis: str
     message: str
@@ -330,6 +338,8 @@ class CrawlFailure:
 
 @dataclass
 class CrawlReport:
+    """What one crawl did; `failures` lists the URLs counted in `errors`."""
+
     fetched: int = 0  # 200 pages received and kept
     not_modified: int = 0  # 304 answers to conditional requests
     skipped_robots: int = 0

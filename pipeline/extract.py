@@ -142,7 +142,7 @@ class PageExtractor:
         self.protocol_ctx.append((level, block.text))
 
     # -- block handlers -----------------------------------------------------
-    def heading_partners(self, text: str, list_context: bool) -> list[Mention]:
+    def heading_partners(self, text: str, list_context: bool, bare_ok: bool = False) -> list[Mention]:
         """Partners a heading, item or row introduces; the last dash-separated segment names them."""
         if v.NETWORK_WORDS.match(text) and len(text.split()) >= 3 and not text.rstrip().endswith("en"):
             name = mn.clean_name(text)
@@ -154,7 +154,7 @@ class PageExtractor:
                 break
         found: list[Mention] = []
         for i in range(len(segments) - 1, -1, -1):  # the most specific segment comes last
-            found = self._segment_partners(segments[i], list_context)
+            found = self._segment_partners(segments[i], list_context, bare_ok)
             if found:
                 segments = segments[:i + 1]
                 break
@@ -168,15 +168,21 @@ class PageExtractor:
                     found.append(Mention(self.partners[partner_key(parent)].name, "region", 0, 0))
         return found
 
-    def _segment_partners(self, segment: str, list_context: bool) -> list[Mention]:
+    def _segment_partners(self, segment: str, list_context: bool, bare_ok: bool) -> list[Mention]:
         found = self.finder.mentions(segment, allow_untyped=False)
         if found:
             return found
         whole = mn.clean_name(segment)
-        known = self.finder.acceptable(whole) and (self.finder.is_place(whole) or list_context)
-        if known and len(whole.split()) <= 5 and whole[:1].isupper():
-            return [Mention(whole, self.finder.place_type(whole), 0, len(segment))]
-        return []
+        if len(whole.split()) > 5 or not self.finder.acceptable(whole):
+            return []
+        # A bare name is a partner when the gazetteer knows it as a foreign place and it
+        # stands in a list of partners or under a country heading; an unknown name only
+        # as an entry of such a list, and only if it is shaped like a proper name.
+        if self.finder.is_place(whole):
+            ok = list_context or bool(self.country_ctx)
+        else:
+            ok = bare_ok and list_context and self.finder.proper_name(whole)
+        return [Mention(whole, self.finder.place_type(whole), 0, len(segment))] if ok else []
 
     def _in_partner_list(self) -> bool:
         """Are we under a heading about partnerships ("Nos villes jumelles", "Stedenbanden")?"""
@@ -200,7 +206,7 @@ class PageExtractor:
             self.country_ctx = code
             self.section = None
             return
-        found = self.heading_partners(block.text, list_context=False)
+        found = self.heading_partners(block.text, list_context=self._in_partner_list())
         if found:
             self.open_section(found, block)
             return
@@ -238,7 +244,7 @@ class PageExtractor:
             found = self.row_partners(cells)
         else:
             list_context = self.section is None and self._in_partner_list()
-            found = self.heading_partners(text, list_context=list_context)
+            found = self.heading_partners(text, list_context=list_context, bare_ok=True)
             if not found:
                 found = self.finder.mentions(text, allow_untyped=self.partnership_page)
         if not found:
@@ -397,8 +403,8 @@ def cooperative_sentences(text: Text) -> list[str]:
 
 
 def mentions_page(text: Text) -> bool:
-    """Cheap pre-filter: a page with no cooperation vocabulary at all cannot state a partnership."""
-    return any(v.COOPERATION.search(b.text) for b in text.blocks)
+    """Cheap pre-filter: a page that never uses partnership wording cannot state a partnership."""
+    return any(v.PARTNERSHIP_PAGE.search(b.text) for b in text.blocks)
 
 
 def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None,

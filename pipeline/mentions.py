@@ -119,6 +119,13 @@ class Finder:
         places = self.gaz.place(name)
         return not places or any(p.country_code != "BE" for p in places)
 
+    @staticmethod
+    def proper_name(name: str) -> bool:
+        """Shaped like a place name: capitalised words (and joiners), no common word."""
+        if not NAME_RE.fullmatch(name) or any(ch.isdigit() for ch in name):
+            return False
+        return not any(v.NOT_A_NAME.match(w) for w in name.split() if w[:1].isupper())
+
     def is_place(self, name: str) -> bool:
         return any(p.country_code != "BE" for p in self.gaz.place(name))
 

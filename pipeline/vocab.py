@@ -23,7 +23,8 @@ PROTOCOL_PATTERNS: tuple[tuple[str, str], ...] = (
      r"protocole d'accord|letter of intent|absichtserkl[äa]rung"),
     ("friendship",
      r"vriendschaps(?:band|akkoord|overeenkomst|verdrag|pact|relatie)|pacte d'amiti[ée]|"
-     r"accord d'amiti[ée]|charte d'amiti[ée]|liens? d'amiti[ée]|friendship|freundschaft"),
+     r"accord d'amiti[ée]|charte d'amiti[ée]|liens? d'amiti[ée]|friendship (?:agreement|pact|treaty|cit)|"
+     r"freundschaftsvertrag|freundschaftsabkommen"),
     ("twinning",
      r"jumel|verbroeder|zusterst(?:ad|eden)|zustergemeente|verzuster|twinn|twin (?:town|city|cities)|"
      r"sister[- ](?:city|cities|town)|st[äa]dtepartnerschaft|partnerstadt|partnerst[äa]dte|"
@@ -44,11 +45,26 @@ PROTOCOL_RES = tuple((code, re.compile(rx, re.IGNORECASE)) for code, rx in PROTO
 # a twinning elsewhere.
 STEDENBAND = re.compile(r"stedenband", re.IGNORECASE)
 
+# Page gate: a page that never uses this wording is not about partnerships, and is not
+# searched for partners at all (most pages of a site; also what keeps the NLP cheap).
+PARTNERSHIP_PAGE = re.compile(
+    r"jumel|verbroeder|zusterst|zustergemeente|stedenband|twinn|twin (?:town|city|cities)|sister[- ]cit|"
+    r"st[äa]dtepartnerschaft|partnerst[äa]dt|partnerst(?:ad|eden)|partnergemeente|villes? (?:partenaires|jumelles)|"
+    r"partner (?:cities|towns|municipalities)|internationale? (?:samenwerking|solidariteit|betrekkingen|relaties)|"
+    r"coop[ée]ration (?:internationale|d[ée]centralis[ée]e|au d[ée]veloppement|communale)|"
+    r"solidarit[ée] internationale|relations internationales|international (?:cooperation|relations|partnerships?)|"
+    r"ontwikkelingssamenwerking|samenwerkings(?:akkoord|overeenkomst|protocol)|"
+    r"(?:accord|convention|protocole|charte) de (?:coop[ée]ration|partenariat|jumelage)|pacte d'amiti[ée]|"
+    r"vriendschaps(?:band|akkoord|overeenkomst)|friendship (?:agreement|pact|city)|"
+    r"(?:cooperation|partnership) agreement|memorandum of understanding|internationale zusammenarbeit",
+    re.IGNORECASE,
+)
+
 # Generic cooperation vocabulary: a sentence needs some to state a partnership.
 COOPERATION = re.compile(
     r"samenwerk|partner|jumel|verbroeder|zusterst|stedenband|akkoord|overeenkomst|protocol|"
     r"uitwisseling|solidariteit|coop[ée]r|partenariat|jumel|accord|convention|amiti[ée]|[ée]change|"
-    r"twinn|sister|cooperat|collaborat|agreement|friendship|memorandum|network|netwerk|r[ée]seau|"
+    r"twinn|sister|cooperat|collaborat|agreement|friendship|memorandum|"
     r"toetreding|adh[ée]s|partnerschaft|zusammenarbeit|verschwister|ondertek|sign",
     re.IGNORECASE,
 )
@@ -203,7 +219,8 @@ PAGE_DATE_LINE = re.compile(
 # Address and contact lines ("Grote Markt 1, 1800 Vilvoorde", "Place X 1 - 1300 Wavre").
 CONTACT_LINE = re.compile(
     r"(?<![\d+.])\b[1-9]\d{3}\s+[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý(][\w'’)-]*)?\s*(?:$|[|·•,–-])"
-    r"|(?i:\b(?:straat|laan|plein|steenweg|rue|avenue|chauss[ée]e|boulevard|street|road)\b)[^.]{0,30}\b\d{1,4}\b",
+    r"|(?i:(?:straat|laan|plein|steenweg|markt|dreef|\brue|\bavenue|\bchauss[ée]e|\bboulevard|street|\broad)\b)"
+    r"[^.]{0,30}\b\d{1,4}\b",
 )
 # Number words that may spell a year ("tweeduizend negentien", "deux mille dix-neuf").
 YEAR_WORDS = re.compile(r"duizend|honderd|mille|\bcents?\b|thousand|hundred|tausend|hundert", re.IGNORECASE)
