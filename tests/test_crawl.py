@@ -28,19 +28,15 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.crawl import (
+from pipeline.crawl import CrawlReport, add_crawl_arguments, crawl, extract_links, run_crawl
+from pipeline.fetch import (
     DEFAULT_USER_AGENT,
-    CrawlReport,
     CrawlSettings,
     Fetcher,
     FetchError,
     Response,
     Skipped,
-    add_crawl_arguments,
-    crawl,
-    extract_links,
     redirect_target,
-    run_crawl,
 )
 from pipeline.models import Document
 from pipeline.sources import Source, is_relevant, site_key
