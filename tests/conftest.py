@@ -1,0 +1,44 @@
+"""Shared fixtures: the gazetteers load once per test session; pages are processed once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.gazetteer import Gazetteer, get_gazetteer
+from pipeline.ingest import iter_documents
+from pipeline.models import PageResult
+from pipeline.runner import process_document
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RAW = ROOT / "raw"
+PAGES = FIXTURES / "pages"
+SHARED = ROOT.parent / "shared"
+
+# Each annotated corpus: (input directory, gold file).
+CORPORA = {"raw": (RAW, FIXTURES / "raw_gold.jsonl"), "pages": (PAGES, PAGES / "gold.jsonl")}
+
+
+def load_gold(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def gaz() -> Gazetteer:
+    return get_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def processed() -> dict[str, dict[str, PageResult]]:
+    """corpus name -> source_id -> PageResult, for the annotated corpora."""
+    out: dict[str, dict[str, PageResult]] = {}
+    for name, (directory, _) in CORPORA.items():
+        out[name] = {}
+        for item in iter_documents(directory):
+            result = item if isinstance(item, PageResult) else process_document(item)
+            out[name][result.source_id] = result
+    return out

@@ -1,0 +1,115 @@
+"""The wording rules: partner names, countries, dates, instruments, domains, status.
+
+Names here are invented or ordinary towns chosen for the shape of the sentence; no
+rule knows any of them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import mentions as mn
+from pipeline.gazetteer import Gazetteer
+from pipeline.mentions import Finder
+
+
+@pytest.fixture(scope="module")
+def finder(gaz: Gazetteer) -> Finder:
+    return Finder(gaz, ("Sint-Gillis", "Saint-Gilles"))
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Sinds 2007 werkt de gemeente samen met de gemeente Zorgvliet in Marokko.", [("Zorgvliet", "municipality", "MA")]),
+    ("La commune est jumelée avec la ville de Bellecombe (France).", [("Bellecombe", "city", "FR")]),
+    ("The municipality signed an agreement with the city of Karlovac in Croatia.", [("Karlovac", "city", "HR")]),
+    ("stedenbanden met de gemeenten Oudzaal in Marokko en Kaffrine in Senegal",
+     [("Oudzaal", "municipality", "MA"), ("Kaffrine", "municipality", "SN")]),
+    ("partenariats avec les communes de Bouzina au Maroc, de Ziguinchor au Sénégal et de Kipushi en RDC",
+     [("Bouzina", "municipality", "MA"), ("Ziguinchor", "municipality", "SN"), ("Kipushi", "municipality", "CD")]),
+])
+def test_partners_introduced_in_prose(finder: Finder, sentence: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(m.name, m.partner_type, m.country) for m in finder.mentions(sentence, allow_untyped=True)]
+    assert found == expected
+
+
+def test_own_commune_and_belgian_places_are_not_partners(finder: Finder) -> None:
+    found = finder.mentions("Sinds 2007 is de gemeente Sint-Gillis actief met de stad Antwerpen.", True)
+    assert found == []
+
+
+def test_locations_are_not_partners(finder: Finder) -> None:
+    sentence = "Met Oudzaal, in de provincie Nador, werd een akkoord gesloten met Bandal, een van de gemeenten van Kinshasa."
+    assert {m.name for m in finder.mentions(sentence, True)} <= {"Oudzaal", "Bandal"}
+
+
+def test_ordinal_districts_keep_their_full_name(finder: Finder) -> None:
+    found = finder.mentions("5de District van Gemeente Boedapest", allow_untyped=False)
+    assert [(m.name, m.partner_type) for m in found] == [("5de District van Gemeente Boedapest", "district")]
+
+
+def test_region_keeps_its_type_word_when_written_as_a_name(finder: Finder) -> None:
+    assert [m.name for m in finder.mentions("Regio Souss-Massa", False)] == ["Regio Souss-Massa"]
+    assert [m.name for m in finder.mentions("la région de Kayes", False)] == ["Kayes"]
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("Marokko", "MA"), ("Republiek Bulgarije", "BG"), ("Democratische Republiek Congo", "CD"),
+    ("RDC", "CD"), ("Palestina", "PS"), ("Sénégal", "SN"), ("la France", "FR"), ("Turkije", "TR"),
+    ("Europese netwerken", ""), ("Contact", ""),
+])
+def test_country_headings(finder: Finder, text: str, country: str) -> None:
+    assert finder.country_heading(text) == country
+
+
+@pytest.mark.parametrize(("text", "lang", "dates"), [
+    ("ondertekend op 7 mei 2019 te Brussel", "nl", ["2019-05-07"]),
+    ("signé le 1er mars 2018", "fr", ["2018-03-01"]),
+    ("jumelage-protocol in maart 2018", "nl", ["2018-03"]),
+    ("Jumelage sedert 2014", "nl", ["2014"]),
+    ("signed on 12/03/2019", "en", ["2019-03-12"]),
+    ("In negentienhonderdachtenzeventig ondertekende de stad", "nl", ["1978"]),
+    ("signée en deux mille dix-neuf", "fr", ["2019"]),
+    ("Laatst gewijzigd: 17.12.2020", "nl", []),
+    ("met 125 nationaliteiten en 3 partners", "nl", []),
+])
+def test_dates(text: str, lang: str, dates: list[str]) -> None:
+    assert [d.date for d in mn.dates_in(text, lang)] == dates
+
+
+@pytest.mark.parametrize(("text", "protocol", "label"), [
+    ("ondertekening van een Overeenkomst van Ontwikkelingssamenwerking in 2011",
+     "development_cooperation", "Overeenkomst van Ontwikkelingssamenwerking"),
+    ("ondertekening van een jumelage-protocol", "twinning", "jumelage-protocol"),
+    ("ondertekening van een Samenwerkingsakkoord", "cooperation_agreement", "Samenwerkingsakkoord"),
+    ("Depuis 2005, les deux villes sont liées par un pacte d'amitié.", "friendship", "pacte d'amitié"),
+    ("a memorandum of understanding was signed", "memorandum", "memorandum"),
+    ("Toetreding: in 2014", "network_membership", "Toetreding"),
+])
+def test_instruments(text: str, protocol: str, label: str) -> None:
+    assert mn.protocol_in(text) == (protocol, label)
+
+
+def test_domains_from_wording() -> None:
+    text = "op het vlak van gezondheid, sociaal werk, economie, opvoeding, kunst, cultuur, sport, leefmilieu en mobiliteit"
+    assert mn.domains_in(text) == {"health", "social_action", "economy", "education", "culture", "sport",
+                                   "environment", "mobility"}
+    assert mn.domains_in("l'état civil, la gestion des déchets et la jeunesse") == {
+        "civil_registry", "environment", "youth"}
+    assert mn.domains_in("agriculture urbaine") == {"agriculture"}
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("De jumelage werd in 2010 stopgezet.", "ended"),
+    ("Le jumelage a pris fin en 2012.", "ended"),
+    ("Mechelen zal volgend jaar een samenwerkingsovereenkomst ondertekenen met de provincie.", "planned"),
+    ("Les actions prévues portent sur l'état civil.", ""),
+    ("Jumelage sedert 2014", ""),
+])
+def test_status(text: str, status: str) -> None:
+    assert mn.status_in(text) == status
+
+
+def test_partner_keys_merge_spellings() -> None:
+    assert mn.partner_key("5de District van Gemeente Boedapest") == mn.partner_key("het 5e district van de Gemeente Boedapest")
+    assert mn.partner_key("Al-Hoceïma") == mn.partner_key("Al Hoceima")
+    assert mn.partner_key("Regio Oriental") == mn.partner_key("de regio Oriental")
