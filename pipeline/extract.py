@@ -64,7 +64,7 @@ class Evidence:
         proto = mn.protocol_in(text)
         if proto and strength > self.protocol[2]:
             self.protocol = (proto[0], proto[1], strength)
-        dates = mn.dates_in(text, self.lang)
+        dates = mn.start_dates_in(text, self.lang)
         if dates and strength > self.year[2]:
             self.year = (dates[0].year, dates[0].date, strength)
         status = mn.status_in(text) if strength >= OWN else ""
@@ -100,7 +100,7 @@ class PageExtractor:
         self.entities = entities or {}
         self.gaz = gazetteer
         own = (commune.name_nl, commune.name_fr) if commune else ()
-        self.finder = Finder(gazetteer, own)
+        self.finder = Finder(gazetteer, own, text.language)
         self.commune = commune
         self.partners: dict[str, Evidence] = {}
         self.country_ctx = ""
@@ -279,6 +279,12 @@ class PageExtractor:
         return label.group(1) if label else cell.lstrip("=+@")
 
     def on_prose(self, block: Block) -> None:
+        code = self.finder.country_heading(block.text) if self.section and not self.section.about_only else ""
+        if code and self.section is not None:  # a card: "<h3>Tulle</h3><p>France</p><p>Depuis 1992</p>"
+            for key in self.section.keys:
+                if self.partners[key].partner_type != "network":
+                    self.partners[key].set_country(code, OWN)
+            return
         label = v.LABEL_LINE.match(block.text)
         if label and self.section is not None:
             self.section.after_label = True

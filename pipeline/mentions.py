@@ -44,9 +44,10 @@ WORD = re.compile(r"[\w'’-]+")
 RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
+FRENCH_EN = re.compile(r"\ben\s+$", re.IGNORECASE)
 TYPE_BEFORE = re.compile(rf"(?:{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}$", re.IGNORECASE)
 TYPE_WORD_PREFIX = re.compile(rf"^(?:{ARTICLE})(?:{TYPE_ALT})\s+{QUALIFIER}{FR_OF}", re.IGNORECASE)
-KEEP_TYPE_IN_NAME = {"region", "province", "district", "network"}
+KEEP_TYPE_IN_NAME = {"region", "province", "district"}
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,11 @@ def partner_key(name: str) -> str:
 class Finder:
     """Finds mentions in strings with the help of the gazetteers."""
 
-    def __init__(self, gazetteer: Gazetteer, own_names: tuple[str, ...] = ()) -> None:
+    def __init__(self, gazetteer: Gazetteer, own_names: tuple[str, ...] = (), lang: str = "") -> None:
         self.gaz = gazetteer
         self.own = {fold(n) for n in own_names if n}
+        # French "en Bretagne" is a place; Dutch "en" is "and"
+        self.locative_en = lang == "fr"
 
     # -- names -----------------------------------------------------------
     def is_own_commune(self, name: str) -> bool:
@@ -205,12 +208,11 @@ class Finder:
             out.append(Mention(raw, sub_type, start, end, country, typed))
             pos = end
 
-    @staticmethod
-    def is_locative(text: str, start: int, typed: bool = False) -> bool:
+    def is_locative(self, text: str, start: int, typed: bool = False) -> bool:
         """Is the name at `start` a place where something is ("in de provincie X",
         "een van de gemeenten van X", "la métropole de X") rather than a partner?"""
         before = text[max(0, start - 40):start]
-        if v.LOCATIVE_BEFORE_TYPED.search(before):
+        if v.LOCATIVE_BEFORE_TYPED.search(before) or (self.locative_en and FRENCH_EN.search(before)):
             return True
         stripped = TYPE_BEFORE.sub("", before)
         if stripped != before and v.LOCATIVE_BEFORE_TYPED.search(stripped):
@@ -393,6 +395,21 @@ def _date_hit(kind: str, m: re.Match[str]) -> DateHit | None:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return DateHit(year, f"{year:04d}-{month:02d}-{day:02d}", m.start())
+
+
+def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
+    """Dates that can be a start: not the one an end is dated by ("a pris fin en 2012")."""
+    ends = [m.span() for m in v.ENDED.finditer(text)]
+
+    def dates_the_end(d: DateHit) -> bool:
+        for s, e in ends:
+            if e <= d.start <= e + 12:
+                return True
+            if s - 40 <= d.start < s and not re.search(r"[,;:]", text[d.start:s]):
+                return True
+        return False
+
+    return [d for d in dates_in(text, lang) if not dates_the_end(d)]
 
 
 def domains_in(text: str) -> set[str]:

@@ -241,7 +241,7 @@ RESPECTIVELY = re.compile(r"respectivement|respectievelijk|respectively|jeweils"
 # Words before a name that make it a place where something is, not a partner:
 # "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
 LOCATIVE_BEFORE_TYPED = re.compile(
-    r"\b(?:in|op|dans|en|au|aux|im|auf|nabij|bij|près)\s+(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+|der\s+|die\s+)?$"
+    r"\b(?:in|op|dans|au|aux|im|auf|nabij|bij|près)\s+(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+|der\s+|die\s+)?$"
     r"|\b(?:een|één|l['’]une|l['’]un|one)\s+(?:van|des|of)\s+(?:de\s+|the\s+)?(?:\d+\s+)?$",
     re.IGNORECASE,
 )

@@ -113,3 +113,15 @@ def test_partner_keys_merge_spellings() -> None:
     assert mn.partner_key("5de District van Gemeente Boedapest") == mn.partner_key("het 5e district van de Gemeente Boedapest")
     assert mn.partner_key("Al-Hoceïma") == mn.partner_key("Al Hoceima")
     assert mn.partner_key("Regio Oriental") == mn.partner_key("de regio Oriental")
+
+
+def test_start_dates_skip_the_end_date() -> None:
+    assert [d.year for d in mn.start_dates_in("die in 1972 van start ging, werd in 2010 stopgezet")] == [1972]
+    assert [d.year for d in mn.start_dates_in("conclu en 1990 autour du Poulain, a pris fin en 2012")] == [1990]
+    assert mn.start_dates_in("Die Partnerschaft wurde 2015 beendet.") == []
+
+
+def test_french_en_is_a_place_dutch_en_is_and(gaz: Gazetteer) -> None:
+    fr = Finder(gaz, (), "fr").mentions("jumelée avec Dinan (France), en Bretagne", True)
+    nl = Finder(gaz, (), "nl").mentions("zustersteden Lugo (Italië) en Sibiu (Roemenië)", True)
+    assert [m.name for m in fr] == ["Dinan"] and [m.name for m in nl] == ["Lugo", "Sibiu"]
