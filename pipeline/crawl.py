@@ -491,15 +491,16 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-pages", type=int, default=50, help="pages per site (default 50)")
     parser.add_argument("--max-depth", type=int, default=3, help="link depth from the start URLs (default 3)")
     parser.add_argument("--max-bytes", type=int, default=5_000_000, help="largest page kept (default 5 MB)")
-    parser.add_argument("--workers", type=int, default=4, help="sites crawled at once (default 4)")
+    parser.add_argument("--sites-at-once", dest="crawl_sites", type=int, default=4,
+                        help="sites crawled at once (default 4); one request at a time per host regardless")
     parser.add_argument("--user-agent", default=DEFAULT_USER_AGENT, help="User-Agent, with a contact URL")
     parser.add_argument("--commune", action="append", metavar="NIS", help="only this commune (repeatable)")
 
 
 def run_crawl(args: argparse.Namespace) -> int:
     """Crawl from parsed arguments: 0 done, 1 nothing could be fetched, 2 bad input."""
-    if args.delay < 0 or args.max_pages < 1 or args.max_depth < 0 or args.workers < 1 or args.max_bytes < 1:
-        log.error("--delay and --max-depth must be >= 0, --max-pages, --max-bytes and --workers >= 1")
+    if args.delay < 0 or args.max_pages < 1 or args.max_depth < 0 or args.crawl_sites < 1 or args.max_bytes < 1:
+        log.error("--delay and --max-depth must be >= 0, --max-pages, --max-bytes and --sites-at-once >= 1")
         return 2
     try:
         sources = load_sources(args.sources)
@@ -513,5 +514,5 @@ def run_crawl(args: argparse.Namespace) -> int:
         return 2
     report = crawl(sources, args.raw, delay=args.delay, max_pages_per_site=args.max_pages,
                    max_depth=args.max_depth, user_agent=args.user_agent, max_bytes=args.max_bytes,
-                   workers=args.workers)
+                   workers=args.crawl_sites)
     return 0 if report.fetched + report.not_modified else 1
