@@ -253,7 +253,7 @@ class Finder:
 
     def entity_mentions(self, text: str, spans: list[tuple[str, int, int]]) -> list[Mention]:
         """Place entities found by spaCy (NER or gazetteer ruler) that follow a relation word
-        ("avec Tulle", "met Tanger") or that the gazetteer knows as a foreign place."""
+        ("avec Tulle", "met Fès") or that the gazetteer knows as a foreign place."""
         out = []
         for ent_text, start, end in spans:
             if self.is_locative(text, start):
