@@ -173,6 +173,8 @@ class PageExtractor:
         if found:
             return found
         whole = mn.clean_name(segment)
+        if "," in whole:  # "Saint-Lambert, Quebec (2011)": the name, then where it is
+            whole = mn.clean_name(whole.split(",")[0])
         if len(whole.split()) > 5 or not self.finder.acceptable(whole):
             return []
         # A bare name is a partner when the gazetteer knows it as a foreign place and it
@@ -211,7 +213,10 @@ class PageExtractor:
             self.open_section(found, block)
             return
         about = [k for k in self.partners if self._names(block.text, k)]
-        if len(about) == 1:
+        if len(about) == 1:  # "Doelstellingen te X", "Einde van de verbroedering met X"
+            status = mn.status_in(block.text)
+            if status:
+                self.partners[about[0]].status = (status, OWN)
             self.section = Section(about, block.level, after_label=True, about_only=True)
             return
         if self.section is None or block.level <= self.section.level or block.level == 0:
@@ -239,6 +244,11 @@ class PageExtractor:
     def on_list_entry(self, block: Block) -> bool:
         """A list item or table row naming partners; True when it did."""
         text = block.text
+        code = self.finder.country_heading(text)
+        if code:  # a nested list: "<li>Canada<ul><li>Saint-Lambert, Quebec (2011)</li></ul></li>"
+            self.country_ctx = code
+            self.section = None
+            return True
         cells = [c.strip() for c in text.split(" | ")] if block.kind == "row" else [text]
         if len(cells) > 1:
             found = self.row_partners(cells)
@@ -247,6 +257,8 @@ class PageExtractor:
             found = self.heading_partners(text, list_context=list_context, bare_ok=True)
             if not found:
                 found = self.finder.mentions(text, allow_untyped=self.partnership_page)
+        untyped = [m for m in found if not m.typed]
+        found = [m for m in found if m.typed or m is untyped[0]]  # "X, Region (1988)": one partner
         if not found:
             return False
         for m in found:
@@ -260,13 +272,16 @@ class PageExtractor:
         cells = [self._visible_text(c) for c in cells]
         codes = [self.finder.country_heading(c) for c in cells]
         country = next((c for c in codes if c), "")
+        if not country and not any(ch.isdigit() for ch in "".join(cells)):
+            return []  # a header row: "Stad | Land | Jaar"
         for cell, code in zip(cells, codes, strict=True):
             if code or not cell or not cell[:1].isupper():
                 continue
-            found = self.finder.mentions(cell, allow_untyped=True)
             name = mn.clean_name(cell)
-            if not found and country and self.finder.acceptable(name) and len(name.split()) <= 5:
-                found = [Mention(name, self.finder.place_type(name), 0, len(cell))]
+            found = self.finder.typed_mentions(cell)
+            if not found and self.finder.acceptable(name) and len(name.split()) <= 5 and (
+                    country or self.finder.is_place(name) or self.finder.proper_name(name)):
+                found = [Mention(name, self.finder.place_type(name), 0, len(cell))]  # the cell is the name
             if found:
                 return [Mention(m.name, m.partner_type, m.start, m.end, m.country or country, m.typed)
                         for m in found]
@@ -289,6 +304,9 @@ class PageExtractor:
         if label and self.section is not None:
             self.section.after_label = True
             self._section_text(block.text, OWN, evidence=True)
+            code = self.finder.country_heading(mn.clean_name(label.group("value")))
+            for key in self.section.keys if code and not self.section.about_only else ():
+                self.partners[key].set_country(code, OWN)  # "Land: Frankrijk (Vaucluse)"
             return
         if not label and self._title_like(block.text):
             found = self.heading_partners(block.text, list_context=False)
@@ -306,7 +324,7 @@ class PageExtractor:
     def on_sentence(self, sentence: str) -> None:
         cooperative = bool(v.COOPERATION.search(sentence))
         allow_untyped = cooperative and (self.partnership_page or mn.protocol_in(sentence) is not None)
-        found = [m for m in self.finder.mentions(sentence, allow_untyped, self.entities.get(sentence))
+        found = [m for m in self.finder.mentions(sentence, allow_untyped, self.entities.get(sentence), prose=True)
                  if cooperative or m.typed]
         if not cooperative and self.section is None:
             found = []

@@ -33,6 +33,11 @@ ORDINAL_DISTRICT = re.compile(
     re.IGNORECASE,
 )
 NAME_RE = re.compile(v.NAME)
+# "Ursynów district of the City of Warsaw", "Masaya Department": a name followed by its type
+POSTFIX_TYPED = re.compile(
+    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>district|borough|municipality|province|county|prefecture)\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
+    re.IGNORECASE,
+)
 ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|(?:en|et|and|und|y|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
     r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
@@ -113,7 +118,7 @@ class Finder:
             return False
         if all(v.NOT_A_NAME.match(w.strip(".,")) for w in words):
             return False
-        if v.NOT_A_NAME.match(words[0]) and len(words) == 1:
+        if len(words) == 1 and (v.NOT_A_NAME.match(words[0]) or words[0].lower() in v.TYPE_WORDS):
             return False
         if self.gaz.country(name) or self.is_own_commune(name):
             return False
@@ -168,8 +173,19 @@ class Finder:
             if not self.is_own_commune(m.group("name")):
                 found.append(Mention(full[:1].upper() + full[1:], "district", m.start("full"), end, country, True))
             taken.append((m.start(), m.end()))
+        for m in v.NETWORK_INTRO.finditer(text):
+            net = NAME_RE.match(text, m.end())
+            if net and self.proper_name(clean_name(net.group(0))) and not self.gaz.country(net.group(0)):
+                found.append(Mention(clean_name(net.group(0)), "network", net.start(), net.end(), typed=True))
+                taken.append((net.start(), net.end()))
+        for m in POSTFIX_TYPED.finditer(text):
+            name = clean_name(m.group("name"))
+            if self.acceptable(name) and not any(s <= m.start() < e for s, e in taken):
+                ptype = v.TYPE_WORDS.get(m.group("type").lower(), "district")
+                found.append(Mention(name, ptype, m.start(), m.end(), typed=True))
+                taken.append((m.start(), m.end()))
         for m in TYPED.finditer(text):
-            if any(s <= m.start("name") < e for s, e in taken):
+            if any(s <= m.start("name") < e or s <= m.start() < e for s, e in taken):
                 continue
             if self.is_locative(text, m.start(), typed=True):
                 continue
@@ -217,7 +233,7 @@ class Finder:
         stripped = TYPE_BEFORE.sub("", before)
         if stripped != before and v.LOCATIVE_BEFORE_TYPED.search(stripped):
             return True
-        return not typed and stripped == before and bool(v.LOCATIVE_BEFORE_NAME.search(before))
+        return not typed and bool(v.LOCATIVE_BEFORE_NAME.search(before))
 
     def located_mentions(self, text: str) -> list[Mention]:
         """Untyped names followed by a country: "Tulle (France)", "Fès au Maroc", "Lviv, Oekraïne"."""
@@ -231,12 +247,12 @@ class Finder:
                 out.append(Mention(name, self.place_type(name), m.start(), end, country))
         return out
 
-    def gazetteer_mentions(self, text: str) -> list[Mention]:
+    def gazetteer_mentions(self, text: str, prose: bool = False) -> list[Mention]:
         """Untyped names that the gazetteer knows as a foreign city or subdivision."""
         out = []
         for m in NAME_RE.finditer(text):
-            if self.is_locative(text, m.start()):
-                continue
+            if (prose and m.start() == 0) or self.is_locative(text, m.start()) or text[:m.start()].rstrip().endswith("("):
+                continue  # sentence-initial capitals are not names; "(Hessen)" qualifies a name
             name = clean_name(m.group(0))
             if self.acceptable(name) and self.is_place(name):
                 out.append(Mention(name, self.place_type(name), m.start(), m.end()))
@@ -256,7 +272,7 @@ class Finder:
         ("avec Tulle", "met Fès") or that the gazetteer knows as a foreign place."""
         out = []
         for ent_text, start, end in spans:
-            if self.is_locative(text, start):
+            if self.is_locative(text, start) or text[:start].rstrip().endswith("("):
                 continue
             name = clean_name(ent_text)
             if not self.acceptable(name):
@@ -268,13 +284,13 @@ class Finder:
         return out
 
     def mentions(self, text: str, allow_untyped: bool,
-                 entity_spans: list[tuple[str, int, int]] | None = None) -> list[Mention]:
+                 entity_spans: list[tuple[str, int, int]] | None = None, prose: bool = False) -> list[Mention]:
         """All partner mentions in a sentence, left to right, without overlaps."""
         found = self.typed_mentions(text) + self.located_mentions(text)
         if allow_untyped and entity_spans:
             found += self.entity_mentions(text, entity_spans)
         if allow_untyped:
-            found += self.gazetteer_mentions(text)
+            found += self.gazetteer_mentions(text, prose)
         found.sort(key=lambda mm: (mm.start, -(mm.end - mm.start), not mm.typed))
         out: list[Mention] = []
         for mm in found:
@@ -399,7 +415,7 @@ def _date_hit(kind: str, m: re.Match[str]) -> DateHit | None:
 
 def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
     """Dates that can be a start: not the one an end is dated by ("a pris fin en 2012")."""
-    ends = [m.span() for m in v.ENDED.finditer(text)]
+    ends = [m.span() for rx in (v.ENDED, v.RENEWED) for m in rx.finditer(text)]
 
     def dates_the_end(d: DateHit) -> bool:
         for s, e in ends:

@@ -33,7 +33,7 @@ PROTOCOL_PATTERNS: tuple[tuple[str, str], ...] = (
      r"samenwerkings(?:akkoord|overeenkomst|protocol|verband|verdrag|charter)|"
      r"(?:accord|convention|protocole|charte|contrat) de (?:coop[ée]ration|partenariat|collaboration)|"
      r"(?:cooperation|partnership|collaboration) (?:agreement|protocol|charter)|"
-     r"kooperationsvereinbarung|partnerschaftsvertrag|stedenband"),
+     r"kooperationsvereinbarung|partnerschaftsvertrag|stedenband|city[- ]link|town[- ]link"),
     ("network_membership",
      r"toetreding|toegetreden|lid van (?:het|de|een) (?:netwerk|vereniging)|adh[ée]sion|adh[ée]r|"
      r"membre (?:du|de l'|d'un) (?:r[ée]seau|association)|member of (?:the )?(?:network|association)|"
@@ -43,14 +43,14 @@ PROTOCOL_RES = tuple((code, re.compile(rx, re.IGNORECASE)) for code, rx in PROTO
 
 # A stedenband (Flemish city link) is development cooperation with the Global South,
 # a twinning elsewhere.
-STEDENBAND = re.compile(r"stedenband", re.IGNORECASE)
+STEDENBAND = re.compile(r"stedenband|city[- ]link|town[- ]link", re.IGNORECASE)
 
 # Page gate: a page that never uses this wording is not about partnerships, and is not
 # searched for partners at all (most pages of a site; also what keeps the NLP cheap).
 PARTNERSHIP_PAGE = re.compile(
     r"jumel|verbroeder|zusterst|zustergemeente|stedenband|twinn|twin (?:town|city|cities)|sister[- ]cit|"
     r"st[äa]dtepartnerschaft|partnerst[äa]dt|partnerst(?:ad|eden)|partnergemeente|villes? (?:partenaires|jumelles)|"
-    r"partner (?:cities|towns|municipalities)|internationale? (?:samenwerking|solidariteit|betrekkingen|relaties)|"
+    r"partner (?:cities|towns|municipalities)|city[- ]links?|internationale? (?:samenwerking|solidariteit|betrekkingen|relaties)|"
     r"coop[ée]ration (?:internationale|d[ée]centralis[ée]e|au d[ée]veloppement|communale)|"
     r"solidarit[ée] internationale|relations internationales|international (?:cooperation|relations|partnerships?)|"
     r"ontwikkelingssamenwerking|samenwerkings(?:akkoord|overeenkomst|protocol)|"
@@ -62,7 +62,7 @@ PARTNERSHIP_PAGE = re.compile(
 
 # Generic cooperation vocabulary: a sentence needs some to state a partnership.
 COOPERATION = re.compile(
-    r"samenwerk|partner|jumel|verbroeder|zusterst|stedenband|akkoord|overeenkomst|protocol|"
+    r"samenwerk|partner|jumel|city[- ]link|town[- ]link|verbroeder|zusterst|stedenband|akkoord|overeenkomst|protocol|"
     r"uitwisseling|solidariteit|coop[ée]r|partenariat|jumel|accord|convention|amiti[ée]|[ée]change|"
     r"twinn|sister|cooperat|collaborat|agreement|friendship|memorandum|"
     r"toetreding|adh[ée]s|partnerschaft|zusammenarbeit|verschwister|ondertek|sign",
@@ -118,11 +118,17 @@ DOMAIN_RES = {code: re.compile(rx, re.IGNORECASE) for code, rx in DOMAIN_PATTERN
 
 # --- status ------------------------------------------------------------------
 ENDED = re.compile(
-    r"stopgezet|be[ëe]indigd|ontbonden|opgeheven|niet langer|voormalige|"
+    r"stopgezet|stop te zetten|stopzetten|be[ëe]indig|ontbonden|ontbinden|opgeheven|niet langer|voormalige|"
+    r"(?:einde|fin|end) (?:van|du|de la|of) (?:de |het |la |le |the )?(?:verbroedering|jumelage|twinning|"
+    r"samenwerking|partenariat|partnership|stedenband|coop[ée]ration)|"
     r"a pris fin|pris fin|mis fin|dissous|dissolution|rompu|ancien(?:ne)? jumel|n'est plus|"
     r"\bended\b|dissolved|terminated|discontinued|no longer|former twin|beendet|aufgel[öo]st",
     re.IGNORECASE,
 )
+# A renewal is not when the partnership started: "convention renouvelée le 14 mars 2022".
+RENEWED = re.compile(r"renouvel|reconduit|hernieuw|verlengd|vernieuwd|renewed|extended|verl[äa]ngert|erneuert",
+                     re.IGNORECASE)
+
 PLANNED = re.compile(
     r"\bzal\b[^.]{0,80}\b(?:ondertekend|ondertekenen|worden|sluiten|afsluiten)|gepland|plannen om|"
     r"in voorbereiding|binnenkort|voorbereidende|intentie om|"
@@ -179,7 +185,9 @@ NOT_A_NAME = re.compile(
     r"programma|programme|program|januari|februari|maart|april|mei|juni|juli|augustus|september|"
     r"oktober|november|december|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|"
     r"octobre|novembre|d[ée]cembre|january|february|march|may|june|july|august|october|"
-    r"sinds|sedert|depuis|since|seit|vzw|asbl|dgd|brulocalis|vvsg|uvcw|fedasil|enz|etc)$",
+    r"sinds|sedert|depuis|since|seit|vzw|asbl|dgd|brulocalis|vvsg|uvcw|fedasil|enz|etc|"
+    r"comit[ée]|committee|comité|raad|conseil|bestuur|dienst|service|stadhuis|gemeentehuis|"
+    r"h[ôo]tel|maison|land|pays|country|stad|ville|city|jaar|ann[ée]e|year)$",
     re.IGNORECASE,
 )
 
@@ -230,6 +238,7 @@ FORMULA_LABEL = re.compile(r'^=\s*HYPERLINK\(\s*"[^"]*"\s*[,;]\s*"([^"]*)"\s*\)'
 # Label lines: "Protocol: ...", "Actiedomeinen : ...", "Toetreding: in 2014".
 LABEL_LINE = re.compile(
     r"^\s*(?P<label>protocol|protocole|overeenkomst|akkoord|convention|accord|agreement|instrument|"
+    r"land|pays|country|staat|soort|nature|kind|genre|thema'?s|themen|"
     r"toetreding|adh[ée]sion|membership|sinds|depuis|since|datum|date|jaar|ann[ée]e|year|"
     r"actiedomeinen|domeinen|thema'?s|domaines?(?: d'action)?|th[ée]matiques?|secteurs?|"
     r"domains?|areas?|fields?|sectors?|themes?|type)\s*:\s*(?P<value>.*)$",
@@ -241,7 +250,8 @@ RESPECTIVELY = re.compile(r"respectivement|respectievelijk|respectively|jeweils"
 # Words before a name that make it a place where something is, not a partner:
 # "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
 LOCATIVE_BEFORE_TYPED = re.compile(
-    r"\b(?:in|op|dans|au|aux|im|auf|nabij|bij|près)\s+(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+|der\s+|die\s+)?$"
+    r"\b(?:in|op|dans|au|aux|im|auf|nabij|bij|près)\s+(?:de\s+|het\s+|la\s+|le\s+|l['’]\s*|the\s+|der\s+|die\s+)?"
+    r"(?:[a-zà-ÿ-]{3,}\s+(?:de\s+|d['’]\s*|du\s+|of\s+(?:the\s+)?|van\s+)?)?$"
     r"|\b(?:een|één|l['’]une|l['’]un|one)\s+(?:van|des|of)\s+(?:de\s+|the\s+)?(?:\d+\s+)?$",
     re.IGNORECASE,
 )
@@ -251,6 +261,15 @@ LOCATIVE_BEFORE_NAME = re.compile(
 )
 # Nationality adjectives written before a name: "het Duitse Lüdenscheid", "de Oekraïense stad".
 NATIONALITY_ADJECTIVE = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|ische)$")
+
+# Joining a network: "trad toe tot Energy Cities", "adhère à Energy Cities", "joined Eurocities".
+NETWORK_INTRO = re.compile(
+    r"\b(?:toe(?:getreden|treden|trad|treedt)?\s+(?:tot|aan)|lid\s+(?:geworden\s+)?van|adh[ée]r\w*\s+(?:à|au|a)|"
+    r"membre\s+(?:du|de)|member\s+of|joined|beigetreten|mitglied\s+(?:im|in|des|der))\s+"
+    r"(?:het\s+|de\s+|l['’]\s*|la\s+|le\s+|the\s+|das\s+|dem\s+)?"
+    r"(?:(?:europese\s+|internationale?\s+)?(?:netwerk|r[ée]seau|network|vereniging|association|netzwerk)\s+)?",
+    re.IGNORECASE,
+)
 
 # Relation triggers after which a partner name follows in prose.
 RELATION = re.compile(
