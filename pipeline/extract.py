@@ -172,6 +172,11 @@ class PageExtractor:
         found = self.finder.mentions(segment, allow_untyped=False)
         if found:
             return found
+        related = mn.HEADING_RELATION.search(segment)  # "Einde van de verbroedering met X"
+        if related and v.COOPERATION.search(segment[:related.start()]):
+            name = mn.clean_name(related.group("name"))
+            if self.finder.acceptable(name):
+                return [Mention(name, self.finder.place_type(name), related.start("name"), related.end())]
         whole = mn.clean_name(segment)
         if "," in whole:  # "Saint-Lambert, Quebec (2011)": the name, then where it is
             whole = mn.clean_name(whole.split(",")[0])

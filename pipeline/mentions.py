@@ -41,11 +41,13 @@ POSTFIX_TYPED = re.compile(
 ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|(?:en|et|and|und|y|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
     r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
-    rf"\(\s*(?:(?-i:{v.NAME}),\s*)?|[,–—-]\s+)"
+    r"\(\s*(?:[^(),]{1,40},\s*)?|[,–—-]\s+)"
     rf"(?P<country>(?-i:{v.NAME}))\s*\)?",
     re.IGNORECASE,
 )
 WORD = re.compile(r"[\w'’-]+")
+HEADING_RELATION = re.compile(
+    rf"\b(?:met|avec|with|mit)\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
 RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
@@ -74,6 +76,12 @@ class DateHit:
 
 def split_sentences(text: str) -> list[str]:
     return [s for s in SENTENCE_END.split(text) if s.strip()]
+
+
+def in_parentheses(text: str, pos: int) -> bool:
+    """Is `pos` inside a parenthesis ("Bulle (canton de Fribourg, Suisse)")?"""
+    before = text[:pos]
+    return before.count("(") > before.count(")")
 
 
 def clean_name(name: str) -> str:
@@ -240,7 +248,7 @@ class Finder:
         out = []
         for m in NAME_RE.finditer(text):
             name = clean_name(m.group(0))
-            if text[:m.start()].rstrip().endswith("(") or self.is_locative(text, m.start(), typed=True):
+            if in_parentheses(text, m.start()) or self.is_locative(text, m.start(), typed=True):
                 continue
             country, end = self._location_after(text, m.end())
             if country and self.acceptable(name):
@@ -251,7 +259,7 @@ class Finder:
         """Untyped names that the gazetteer knows as a foreign city or subdivision."""
         out = []
         for m in NAME_RE.finditer(text):
-            if (prose and m.start() == 0) or self.is_locative(text, m.start()) or text[:m.start()].rstrip().endswith("("):
+            if (prose and m.start() == 0) or self.is_locative(text, m.start()) or in_parentheses(text, m.start()):
                 continue  # sentence-initial capitals are not names; "(Hessen)" qualifies a name
             name = clean_name(m.group(0))
             if self.acceptable(name) and self.is_place(name):
@@ -272,8 +280,11 @@ class Finder:
         ("avec Tulle", "met Fès") or that the gazetteer knows as a foreign place."""
         out = []
         for ent_text, start, end in spans:
-            if self.is_locative(text, start) or text[:start].rstrip().endswith("("):
+            if self.is_locative(text, start) or in_parentheses(text, start):
                 continue
+            longer = NAME_RE.match(text, start)  # "San Juan" is a region; "San Juan de Oriente" the name
+            if longer and longer.end() > end:
+                ent_text, end = longer.group(0), longer.end()
             name = clean_name(ent_text)
             if not self.acceptable(name):
                 continue

@@ -19,8 +19,13 @@ RAW = ROOT / "raw"
 PAGES = FIXTURES / "pages"
 SHARED = ROOT.parent / "shared"
 
-# Each annotated corpus: (input directory, gold file).
-CORPORA = {"raw": (RAW, FIXTURES / "raw_gold.jsonl"), "pages": (PAGES, PAGES / "gold.jsonl")}
+HOLDOUT = FIXTURES / "holdout"
+
+# Each annotated corpus: (input directory, gold file). "holdout" was written blind to the
+# code by a team member who had not seen the rules, and first scored F1 0.82.
+CORPORA = {"raw": (RAW, FIXTURES / "raw_gold.jsonl"), "pages": (PAGES, PAGES / "gold.jsonl"),
+           "holdout": (HOLDOUT, HOLDOUT / "gold.jsonl")}
+EXACT_CORPORA = ("raw", "pages")  # every page exactly right
 
 
 def load_gold(path: Path) -> list[dict[str, Any]]:
