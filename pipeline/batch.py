@@ -22,14 +22,14 @@ class BatchOptions:
     full: bool = False  # ignore the page cache (and refresh it)
     cache_dir: Path | None = None  # default <output>/.cache
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per page, 0 = none
-    jobs: int = 1
+    workers: int = 1
     engine: str = "local"
     scheduler: str | None = None
     progress: bool | None = None  # None: only on an interactive terminal
     use_nlp: bool = True
 
     def report(self) -> dict[str, object]:
-        return {"full": self.full, "time_limit_s": self.time_limit, "jobs": self.jobs, "engine": self.engine}
+        return {"full": self.full, "time_limit_s": self.time_limit, "workers": self.workers, "engine": self.engine}
 
 
 EXIT_CODES_HELP = f"""exit codes:
@@ -42,7 +42,8 @@ EXIT_CODES_HELP = f"""exit codes:
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """The batch options of `run` (and of `all`, which runs after crawling)."""
+    """The batch options of `run` (and of `all`, which runs after crawling). Where pages
+    run (--workers, --engine, --scheduler) is `parallel.add_execution_arguments`."""
     parser.add_argument("--full", action="store_true",
                         help="parse every page again, ignoring the page cache (which is refreshed)")
     parser.add_argument("--cache-dir", type=Path, default=None,
@@ -50,14 +51,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                         help=f"per-page time limit; a page over it goes to errors.csv "
                              f"(default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="pages processed at once (default 1)")
-    parser.add_argument("--engine", default="local", help="executor for the pages (default local)")
-    parser.add_argument("--scheduler", default=None, help="scheduler address for a distributed engine")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: only when stderr is a terminal)")
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
     return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
-                        jobs=max(1, args.jobs), engine=args.engine, scheduler=args.scheduler,
-                        progress=args.progress)
+                        workers=max(1, getattr(args, "workers", 1)), engine=getattr(args, "engine", "local"),
+                        scheduler=getattr(args, "scheduler", None), progress=args.progress)

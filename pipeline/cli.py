@@ -8,8 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from .batch import EXIT_CODES_HELP, add_run_arguments
+from .parallel import add_execution_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "raw"
@@ -57,6 +59,45 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 3 if failures else 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import run_crawl
+
+    return run_crawl(args)
+
+
+def cmd_all(args: argparse.Namespace) -> int:
+    """Crawl, then extract from everything in --raw; the worse of the two exit codes."""
+    from .batch import options_from_args
+    from .crawl import run_crawl
+    from .runner import run
+
+    crawled = run_crawl(args)
+    if crawled == 2:
+        return crawled
+    return max(crawled, run(Path(args.raw), Path(args.output), options_from_args(args)))
+
+
+def _bench_module() -> ModuleType | None:
+    """bench/ lives next to pipeline/ in the repository (it is not installed with the package)."""
+    try:
+        import bench.run as bench_run
+    except ImportError:
+        sys.path.insert(0, str(ROOT))
+        try:
+            import bench.run as bench_run
+        except ImportError:
+            return None
+    return bench_run
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    bench_run = _bench_module()
+    if bench_run is None:
+        print(f"the benchmark needs the repository's bench/ directory (not found in {ROOT})", file=sys.stderr)
+        return 2
+    return int(bench_run.run_benchmark(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run_pipeline.py",
@@ -81,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "optional sources.csv (file,url[,nis]) gives each file its URL (default raw/)")
     run_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
     add_run_arguments(run_p)
+    add_execution_arguments(run_p)
     run_p.set_defaults(func=cmd_run)
 
     ev = sub.add_parser("evaluate", help="run the pipeline on a directory and score it against gold annotations")
@@ -94,6 +136,36 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-domains", type=float, default=0.0,
                     help="exit 3 when domains precision or recall is below this")
     ev.set_defaults(func=cmd_evaluate)
+
+    from .crawl import add_crawl_arguments
+
+    crawl_p = sub.add_parser(
+        "crawl", help="fetch the communes' cooperation pages into WARC snapshots",
+        description="Crawl the start URLs of a sources registry (CSV nis,url[,language]) politely and store "
+                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad input.")
+    add_crawl_arguments(crawl_p)
+    crawl_p.set_defaults(func=cmd_crawl)
+
+    all_p = sub.add_parser(
+        "all", help="crawl, then run the extraction on the snapshots",
+        description="`crawl` into --raw, then `run --input RAW --output OUTPUT`.",
+        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_crawl_arguments(all_p)
+    all_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
+    add_run_arguments(all_p)
+    all_p.set_defaults(func=cmd_all)
+
+    bench_p = sub.add_parser(
+        "bench", help="benchmark: pages/s, MB/s, per-stage time and peak RSS, against trafilatura alone",
+        description="Build a corpus of generated commune pages (mixed with ../shared/realworld-html when "
+                    "present), run the reference (trafilatura.extract alone) and the pipeline with 1 and N "
+                    "workers and on a Dask LocalCluster, each in a fresh process, and print throughput, "
+                    "per-stage times, peak RSS by corpus size and whether every run wrote the same "
+                    "partnerships.csv. Not a test: figures depend on the machine and its load.")
+    bench_module = _bench_module()
+    if bench_module is not None:
+        bench_module.add_arguments(bench_p)
+    bench_p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -37,10 +37,16 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def setup_logging(level: str = "INFO", json_lines: bool = False) -> None:
-    """Log to stderr, as text lines or (json_lines) JSON lines."""
+    """Log to stderr, as text lines or (json_lines) JSON lines; calling it again replaces
+    the handler it installed before (and leaves other handlers alone)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "_pipeline_handler", False)]:
+        root.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), handlers=[handler], force=True)
+    handler._pipeline_handler = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
 
 
 class Progress(Protocol):

@@ -8,7 +8,9 @@
 - streams: it reads the input iterator lazily and keeps at most a bounded window of
   pages in flight (`window` chunks of at most `chunk_pages` pages / `chunk_bytes`
   bytes), so memory does not grow with the number of pages;
-- passes PageResults (pages that already failed, e.g. at ingest) straight through.
+- passes PageResults (pages that failed at ingest, or taken from a cache) straight
+  through, without sending them to a worker; and starts no pool or cluster until the
+  first Document comes.
 
 Engines:
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -113,18 +116,41 @@ def _chunks(items: Iterable[Item], chunk_pages: int, chunk_bytes: int) -> Iterat
         yield chunk
 
 
-def run_chunk(process: Process, chunk: list[Item]) -> list[PageResult]:
-    """The task: process every Document of a chunk, pass PageResults through."""
-    return [item if isinstance(item, PageResult) else process(item) for item in chunk]
+def _documents(chunk: list[Item]) -> list[Document]:
+    """What a chunk sends to a worker: its Documents (PageResults stay here)."""
+    return [item for item in chunk if isinstance(item, Document)]
 
 
-def crashed(item: Item, reason: str) -> PageResult:
+def _fill(chunk: list[Item], results: list[PageResult]) -> Iterator[PageResult]:
+    """The chunk's results in order: PageResults as they were, Documents replaced by results."""
+    done = iter(results)
+    for item in chunk:
+        yield item if isinstance(item, PageResult) else next(done)
+
+
+def _lazily(items: Iterable[Item]) -> tuple[list[PageResult], Iterator[Item] | None]:
+    """Split off the PageResults before the first Document, so that no pool or cluster is
+    started for an input with nothing to process (e.g. every page taken from a cache).
+    Returns (those PageResults, the rest from the first Document on, or None)."""
+    head: list[PageResult] = []
+    it = iter(items)
+    for item in it:
+        if isinstance(item, Document):
+            return head, itertools.chain([item], it)
+        head.append(item)
+    return head, None
+
+
+def run_chunk(process: Process, docs: list[Document]) -> list[PageResult]:
+    """The task: process the Documents of one chunk."""
+    return [process(doc) for doc in docs]
+
+
+def crashed(doc: Document, reason: str) -> PageResult:
     """The result of a page whose processing killed its worker."""
-    if isinstance(item, PageResult):
-        return item
-    log.error("%s: the worker processing it died (%s); page skipped", item.source_id, reason)
-    return PageResult(item.source_id, item.source_url, error_stage="worker", error_type="WorkerCrash",
-                      error_message=f"{item.source_id}: the worker processing this page died ({reason})")
+    log.error("%s: the worker processing it died (%s); page skipped", doc.source_id, reason)
+    return PageResult(doc.source_id, doc.source_url, error_stage="worker", error_type="WorkerCrash",
+                      error_message=f"{doc.source_id}: the worker processing this page died ({reason})")
 
 
 # --------------------------------------------------------------------------- local
@@ -164,9 +190,9 @@ class _LocalPool:
             if self.fork:
                 gc.unfreeze()
 
-    def submit(self, process: Process, chunk: list[Item]) -> Future[list[PageResult]]:
+    def submit(self, process: Process, docs: list[Document]) -> Future[list[PageResult]]:
         try:
-            return self.executor.submit(run_chunk, process, chunk)
+            return self.executor.submit(run_chunk, process, docs)
         except BrokenProcessPool as exc:  # broken since the last result: report it like a task would
             future: Future[list[PageResult]] = Future()
             future.set_exception(exc)
@@ -182,42 +208,53 @@ class _LocalPool:
 
 def _map_pool(items: Iterable[Item], process: Process, workers: int, start_method: str, warm: bool,
               chunk_pages: int, chunk_bytes: int, window: int) -> Iterator[PageResult]:
+    head, rest = _lazily(items)
+    yield from head
+    if rest is None:
+        return
     pool = _LocalPool(workers, start_method, warm)
-    pending: deque[tuple[list[Item], Future[list[PageResult]]]] = deque()
+    pending: deque[tuple[list[Item], Future[list[PageResult]] | None]] = deque()
     try:
-        chunks = _chunks(items, chunk_pages, chunk_bytes)
+        chunks = _chunks(rest, chunk_pages, chunk_bytes)
         while True:
-            while len(pending) < window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                pending.append((chunk, pool.submit(process, chunk)))
+            while len(pending) < window and (chunk := next(chunks, None)) is not None:
+                docs = _documents(chunk)
+                pending.append((chunk, pool.submit(process, docs) if docs else None))
             if not pending:
                 return
             chunk, future = pending.popleft()
             try:
-                results = future.result()
+                results = future.result() if future is not None else []
             except BrokenProcessPool:
-                # Some page killed its worker: rerun every unfinished chunk page by page in
-                # fresh pools, in order, and carry on with a fresh pool.
-                retry = [chunk] + [c for c, _ in pending]
+                # Some page killed its worker: rerun the unfinished chunks page by page, in
+                # order, in fresh pools, then carry on as before.
+                retry = [item for c in [chunk, *(c for c, _ in pending)] for item in c]
                 pending.clear()
                 pool.restart()
-                yield from _isolate(pool, process, [item for c in retry for item in c])
+                yield from _isolate(pool, process, retry)
                 continue
-            yield from results
+            yield from _fill(chunk, results)
     finally:
         pool.shutdown()
 
 
 def _isolate(pool: _LocalPool, process: Process, items: list[Item]) -> Iterator[PageResult]:
-    """Process items one per task. When the pool breaks, the page whose result was due is
-    rerun alone in a fresh pool: if it breaks that one too, it is the culprit and becomes a
-    failed result; the pages after it are resubmitted."""
-    futures = [pool.submit(process, [item]) for item in items]
+    """Process items one page per task. When the pool breaks, the page whose result was
+    due is rerun alone in a fresh pool: if it breaks that one too, it is the culprit and
+    becomes a failed result; the pages after it are resubmitted."""
+
+    def submit_all(batch: list[Item]) -> list[Future[list[PageResult]] | None]:
+        return [pool.submit(process, [x]) if isinstance(x, Document) else None for x in batch]
+
+    futures = submit_all(items)
     for i, item in enumerate(items):
+        future = futures[i]
+        if isinstance(item, PageResult) or future is None:
+            if isinstance(item, PageResult):
+                yield item
+            continue
         try:
-            yield from futures[i].result()
+            yield from future.result()
             continue
         except BrokenProcessPool:
             pool.restart()
@@ -226,7 +263,7 @@ def _isolate(pool: _LocalPool, process: Process, items: list[Item]) -> Iterator[
         except BrokenProcessPool as exc:
             yield crashed(item, str(exc) or type(exc).__name__)
             pool.restart()
-        futures[i + 1:] = [pool.submit(process, [later]) for later in items[i + 1:]]
+        futures[i + 1:] = submit_all(items[i + 1:])
 
 
 # --------------------------------------------------------------------------- dask
@@ -238,6 +275,10 @@ def _map_dask(items: Iterable[Item], process: Process, workers: int, scheduler: 
     except ImportError as exc:  # pragma: no cover - dask is a dependency
         raise RuntimeError("--engine dask needs the packages dask and distributed") from exc
 
+    head, rest = _lazily(items)
+    yield from head
+    if rest is None:
+        return
     cluster: Any = None
     if scheduler:
         client = Client(scheduler)
@@ -248,33 +289,40 @@ def _map_dask(items: Iterable[Item], process: Process, workers: int, scheduler: 
     threads = sum(client.nthreads().values()) or workers
     window = window or WINDOW_PER_WORKER * threads
     log.info("dask: %s, %d chunks of up to %d pages in flight", client, window, chunk_pages)
+
+    def submit(docs: list[Document]) -> Any:
+        return client.submit(run_chunk, process, docs, pure=False)
+
     pending: deque[tuple[list[Item], Any]] = deque()
     try:
-        chunks = _chunks(items, chunk_pages, chunk_bytes)
+        chunks = _chunks(rest, chunk_pages, chunk_bytes)
         while True:
-            while len(pending) < window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                pending.append((chunk, client.submit(run_chunk, process, chunk, pure=False)))
+            while len(pending) < window and (chunk := next(chunks, None)) is not None:
+                docs = _documents(chunk)
+                pending.append((chunk, submit(docs) if docs else None))
             if not pending:
                 return
             chunk, future = pending.popleft()
+            if future is None:
+                yield from _fill(chunk, [])
+                continue
             try:
                 results = future.result()
             except KilledWorker:
+                # the chunk killed workers again and again: find the page, spare the others
                 results = []
-                for item in chunk:
+                for doc in _documents(chunk):
                     try:
-                        results += client.submit(run_chunk, process, [item], pure=False).result()
+                        results += submit([doc]).result()
                     except KilledWorker as exc:
-                        results.append(crashed(item, f"KilledWorker: {exc}"))
+                        results.append(crashed(doc, f"KilledWorker: {exc}"))
             finally:
                 future.release()
-            yield from results
+            yield from _fill(chunk, results)
     finally:
         for _, future in pending:
-            future.cancel()
+            if future is not None:
+                future.cancel()
         client.close()
         if cluster is not None:
             cluster.close()

@@ -1,9 +1,9 @@
 """The whole job: Documents -> PageResults -> Partnerships -> files.
 
-`process_document` is the per-page unit of work (pure: bytes in, candidates out) so
-that it can be cached, isolated and run in other processes. Errors on one page are
-recorded on its PageResult and never stop the run; `process_with_limit` adds the
-per-page time limit.
+`process_document` (defined in `page.py`, re-exported here) is the per-page unit of
+work (pure: bytes in, candidates out) so that it can be cached, isolated and run in
+other processes. Errors on one page are recorded on its PageResult and never stop the
+run; `process_with_limit` adds the per-page time limit.
 
 `run` is the batch job behind `run_pipeline.py run` (see the README's Operators
 section): one run at a time per output directory (`lock`), pages whose bytes and
@@ -16,19 +16,16 @@ pages failed, a dataset was written), EXIT_FATAL (nothing written), EXIT_LOCKED.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
-import signal
 import sqlite3
-import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 
 from .batch import (
-    DEFAULT_TIME_LIMIT,
     EXIT_FATAL,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
@@ -38,15 +35,11 @@ from .batch import (
 )
 from .cache import PageCache, content_hash, document_key
 from .changes import changes_csv, diff, read_previous, summary
-from .commune import identify_commune
-from .extract import extract
-from .gazetteer import get_gazetteer
 from .ingest import iter_documents
-from .language import detect_language
 from .lock import LockHeld, OutputLock
 from .logs import progress_bar
 from .merge import merge
-from .models import Candidate, Document, PageResult, Partnership, Text
+from .models import Candidate, Document, PageResult, Partnership
 from .output import (
     COLUMNS,
     DOMAINS_CSV,
@@ -56,119 +49,19 @@ from .output import (
     parquet_bytes,
     row_cells,
 )
+from .page import PageTimeout, process_document, process_with_limit
 from .parallel import map_pages
 from .report import Fingerprint, RunStats, Timer, errors_csv, run_json
 from .store import checkpoint, commit, new_run_id, previous_file, recover
-from .text import document_text
 from .version import library_versions, pipeline_version
 
 log = logging.getLogger(__name__)
 
+__all__ = ["PageTimeout", "process_document", "process_with_limit", "run", "extract_dir"]
+
 CACHE_DIR = ".cache"
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
-
-
-def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
-    """Run text, language, commune and extraction stages on one page."""
-    stage = "text"
-    try:
-        page = document_text(doc)
-        stage = "language"
-        plain = "\n".join(b.text for b in page.blocks)
-        language = detect_language(plain or page.title)
-        stage = "commune"
-        gaz = get_gazetteer()
-        commune = identify_commune(doc.commune_nis, doc.source_url, f"{plain}\n{page.boilerplate}", gaz)
-        stage = "extract"
-        text = Text(doc.source_id, doc.source_url, language, page.blocks, commune.nis if commune else "")
-        candidates = extract(text, gaz, commune, use_nlp=use_nlp)
-    except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
-        log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
-        return PageResult(doc.source_id, doc.source_url, error_stage=stage,
-                          error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
-    return PageResult(
-        source_id=doc.source_id, source_url=doc.source_url, language=language,
-        commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
-        candidates=tuple(candidates),
-    )
-
-
-# --------------------------------------------------------------------------- time limit
-
-
-class PageTimeout(Exception):
-    """Raised in the page's process when it runs over its time limit."""
-
-
-_warned_no_alarm = False
-
-
-def _can_alarm() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-@functools.cache
-def _warm_up() -> None:
-    """Load the gazetteers once per process before the first page's clock starts."""
-    try:
-        get_gazetteer()
-        detect_language("warm-up text for the language identifier model")
-    except Exception as exc:  # noqa: BLE001 - per-page isolation: the page will fail and say why
-        log.warning("warm-up failed: %s", exc)
-
-
-def _timed_out(doc: Document, time_limit: float, stage: str = "") -> PageResult:
-    message = f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit"
-    log.error("%s", message)
-    return PageResult(doc.source_id, doc.source_url, error_stage=stage or "timeout",
-                      error_type=PageTimeout.__name__, error_message=message)
-
-
-def process_with_limit(doc: Document, time_limit: float = DEFAULT_TIME_LIMIT,
-                       use_nlp: bool = True) -> PageResult:
-    """process_document, stopped after time_limit seconds (0: no limit).
-
-    The limit is a SIGALRM timer in the process running the page (the executor's worker
-    processes run pages in their main thread); it interrupts Python code and regular
-    expressions, and fires again every second if some library swallows the exception.
-    In a non-main thread (thread pools) no timer can be set: the page runs unlimited and
-    a warning says so once. Module-level, so that `functools.partial` of it pickles."""
-    global _warned_no_alarm
-    if time_limit <= 0:
-        return process_document(doc, use_nlp)
-    if not _can_alarm():
-        if not _warned_no_alarm:
-            log.warning("per-page time limit not enforced: pages run outside a main thread")
-            _warned_no_alarm = True
-        return process_document(doc, use_nlp)
-    _warm_up()
-    state = {"armed": True, "fired": False}
-
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        if state["armed"]:
-            state["fired"] = True
-            raise PageTimeout(f"over the {time_limit:g} s per-page time limit")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, time_limit, 1.0)
-        try:
-            result = process_document(doc, use_nlp)
-        finally:
-            state["armed"] = False
-    except PageTimeout:
-        result = _timed_out(doc, time_limit)
-    finally:
-        state["armed"] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    if state["fired"] and result.error_type != PageTimeout.__name__:
-        return _timed_out(doc, time_limit, result.error_stage)  # a library swallowed the interruption
-    if result.error_type == PageTimeout.__name__:
-        return replace(result, error_message=f"{doc.source_id}: stopped after the {time_limit:g} s "
-                                             f"per-page time limit (in stage {result.error_stage})")
-    return result
 
 
 # --------------------------------------------------------------------------- library use
@@ -264,6 +157,20 @@ class _Pages:
         self.candidates.extend(page.candidates)
 
 
+def _results(feed: Iterator[Document | PageResult], process: Callable[[Document], PageResult],
+             opts: BatchOptions) -> Iterator[PageResult]:
+    """Every page's result, in input order. The executor is started at the first page that
+    must be parsed (from there on, cached results pass through it): a run where every page
+    is cached starts no worker and loads no model."""
+    for item in feed:
+        if isinstance(item, PageResult):
+            yield item
+            continue
+        yield from map_pages(itertools.chain([item], feed), process, workers=opts.workers,
+                             engine=opts.engine, scheduler=opts.scheduler)
+        return
+
+
 def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) -> int:
     """Process input_dir into output_dir as a batch job; returns the exit code (EXIT_*)."""
     opts = options or BatchOptions()
@@ -313,8 +220,7 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp)
         loop_start = time.perf_counter()
         with progress_bar(opts.progress) as bar:
-            for page in map_pages(pages.feed(input_dir), process, workers=opts.jobs,
-                                  engine=opts.engine, scheduler=opts.scheduler):
+            for page in _results(pages.feed(input_dir), process, opts):
                 pages.take(page)
                 bar.update(1)
         loop = time.perf_counter() - loop_start

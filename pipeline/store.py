@@ -92,7 +92,10 @@ def _symlink_atomic(target: str, path: Path) -> None:
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+    """UTC time to the microsecond plus the pid: unique, and sorted by start time."""
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 1_000_000_000))
+    return f"{stamp}.{now // 1000 % 1_000_000:06d}Z-{os.getpid()}"
 
 
 def current_dir(out_dir: Path) -> Path | None:
