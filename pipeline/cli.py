@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_crawl_arguments(all_p)
     all_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
     add_run_arguments(all_p)
+    add_execution_arguments(all_p)
     all_p.set_defaults(func=cmd_all)
 
     bench_p = sub.add_parser(

@@ -546,3 +546,20 @@ def test_cli_arguments_and_exit_codes(site: FixtureSite, tmp_path: Path) -> None
     sources.write_text("nis,url\n99999,https://example.org/\n", encoding="utf-8")
     assert run_crawl(args) == 2
     assert run_crawl(parser.parse_args(["--sources", str(sources), "--delay", "-1"])) == 2
+
+
+def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> None:
+    """`run_pipeline.py all` end to end: a bounded, in-site crawl, then the dataset with real URLs."""
+    from pipeline.cli import main
+
+    sources = tmp_path / "sources.csv"
+    sources.write_text(f"nis,url,language\n{NIS},{site.base}/,fr\n", encoding="utf-8")
+    code = main(["all", "--sources", str(sources), "--raw", str(tmp_path / "raw"), "--output",
+                 str(tmp_path / "out"), "--delay", "0", "--workers", "1", "--no-progress"])
+    assert code in (0, 1)  # 1: some fixture pages (slow, oversized) fail by design
+    assert not any(path.startswith("/prive") for path in site.paths())
+    assert site.partner is not None and site.partner.paths() == []  # never left the site
+    with (tmp_path / "out" / "partnerships.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    tulle = next(r for r in rows if r["partner"] == "Tulle")
+    assert tulle["commune_nis"] == NIS and all(u.startswith(site.base) for u in tulle["source_url"].split())
