@@ -81,7 +81,7 @@ DOMAIN_PATTERNS: dict[str, str] = {
         r"onderwijs|opvoeding|educati|educatie|scholen|school|opleiding|vorming|[ée]ducati|[ée]cole|"
         r"scolaire|enseignement|formation|education|schools?\b|training|bildung|schule",
     "culture":
-        r"(?<!agri)cultu|kunst|bibliothe|erfgoed|patrimoine|heritage|\barts?\b|museum|mus[ée]e|theater|th[ée][âa]tre|"
+        r"(?<!agri)cultu|kunst|folklor|carnaval|carnival|bibliothe|erfgoed|patrimoine|heritage|\barts?\b|museum|mus[ée]e|theater|th[ée][âa]tre|"
         r"library|libraries|muziek|musique|music",
     "sport": r"\bsport",
     "youth": r"jeugd|jongeren|jeunesse|jeunes\b|youth|young people|jugend",
@@ -98,7 +98,9 @@ DOMAIN_PATTERNS: dict[str, str] = {
     "mobility": r"mobilit|vervoer|transport|verkeer|roads?\b|verkehr",
     "urban_planning":
         r"stedenbouw|ruimtelijke ordening|urbanisme|urban planning|huisvesting|logement|housing|"
-        r"openbare werken|travaux publics|public works|stadsplanning|stadtplanung|wohnungs",
+        r"openbare werken|travaux publics|public works|stadsplanning|stadsontwikkeling|stadsvernieuwing|"
+        r"d[ée]veloppement urbain|am[ée]nagement du territoire|urban (?:development|renewal)|stadtplanung|"
+        r"stadtentwicklung|wohnungs",
     "civil_registry":
         r"burgerlijke stand|bevolkingsregister|dienst bevolking|diensten? burgerlijke stand en bevolking|"
         r"identiteits(?:document|kaart)|geboorte|overlijdensakte|[ée]tat civil|registres? (?:de la )?population|"
@@ -108,7 +110,9 @@ DOMAIN_PATTERNS: dict[str, str] = {
         r"(?:goed|lokaal|politiek|degelijk) bestuur|bestuurskracht|bestuurlijk|administratie\b|administratieve? (?:capaciteit|diensten|organisatie)|ambtena|verkozen|mandataris|capaciteitsopbouw|versterking van de (?:instellingen|capaciteit)|"
         r"inspraak|participati|ontwikkelingsplan|decentralis|d[ée]centralis|lokale financi|finances locales|"
         r"gouvernance|governance|fonctionnaires|[ée]lus\b|plan (?:communal )?de d[ée]veloppement|"
-        r"capacity building|renforcement des capacit|citizen participation|officials|councillors|verwaltung",
+        r"capacity building|renforcement des capacit|citizen participation|officials|councillors|verwaltung|"
+        r"agents (?:communaux|municipaux)|formation des agents|personnel communal|gemeentepersoneel|"
+        r"municipal staff|local staff",
     "gender": r"vrouwen|gender|gelijkheid van mannen|femmes|genre\b|[ée]galit[ée] (?:hommes|femmes)|women|frauen",
     "agriculture": r"landbouw|agricult|boeren|veeteelt|[ée]levage|farming|farmers|landwirtschaft",
     "digital":
