@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .gazetteer import Gazetteer, fold
@@ -26,15 +27,28 @@ def _compact(name: str) -> str:
     return re.sub(r"^(?:saint|sint|sainte)", "st", key)
 
 
+@lru_cache(maxsize=4)
+def _host_keys(gaz: Gazetteer) -> tuple[dict[str, frozenset[str]], tuple[tuple[str, str], ...]]:
+    """Municipality names as they appear in host names: exact keys, and (key, nis) for prefixes."""
+    exact: dict[str, set[str]] = {}
+    compact: list[tuple[str, str]] = []
+    for m in gaz.municipalities.values():
+        for n in (m.name_nl, m.name_fr):
+            for key in (_compact(n), fold(n).replace(" ", "").replace("'", "")):
+                exact.setdefault(key, set()).add(m.nis)
+            compact.append((_compact(n), m.nis))
+    return {k: frozenset(v) for k, v in exact.items()}, tuple(compact)
+
+
 def from_host(url: str, gaz: Gazetteer) -> Commune | None:
     host = urlsplit(url).hostname or ""
     labels = [lab for lab in host.split(".") if len(lab) >= 4 and lab not in ("www", "brussels", "gemeente")]
+    exact, compact = _host_keys(gaz)
     for label in labels:
         label = label.replace("-", "")
-        hits = {m.nis for m in gaz.municipalities.values()
-                for n in (m.name_nl, m.name_fr)
-                if _compact(n) == label or (len(label) >= 6 and _compact(n).startswith(label))
-                or fold(n).replace(" ", "").replace("'", "") == label}
+        hits = set(exact.get(label, ()))
+        if len(label) >= 6:
+            hits.update(nis for key, nis in compact if key.startswith(label))
         if len(hits) == 1:
             return gaz.municipalities[hits.pop()]
     return None

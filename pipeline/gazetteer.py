@@ -43,13 +43,17 @@ TRANSLATION_LANGS = ("nl", "fr", "de")
 ARTICLE = re.compile(r"^(?:l'|(?:de|het|la|le|les|the|die|der|du|des|au|aux|en|in) )+")
 
 
+FOLD_APOSTROPHES = re.compile(r"[’'`´]")
+FOLD_SEPARATORS = re.compile(r"[\s\-‐–_.]+")
+
+
 def fold(text: str) -> str:
     """Case-, accent-, hyphen- and apostrophe-insensitive key."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"[’'`´]", "'", text.casefold())
-    text = re.sub(r"[\s\-‐–_.]+", " ", text)
-    return text.strip(" '")
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = FOLD_APOSTROPHES.sub("'", text.casefold())
+    return FOLD_SEPARATORS.sub(" ", text).strip(" '")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import vocab as v
 from .gazetteer import Gazetteer, fold
@@ -92,17 +93,21 @@ def clean_name(name: str) -> str:
     return name.strip(" .,;:-–—'’\"“”")
 
 
+KEY_PUNCT = re.compile(r"[^\w\s]")
+KEY_ORDINAL = re.compile(r"^(\d+)(?:e|de|ste|eme|er|th|st|nd|rd)$")
+
+
+@lru_cache(maxsize=1)
+def _key_drop_words() -> frozenset[str]:
+    return frozenset({"de", "het", "la", "le", "les", "l", "the", "van", "of", "du", "des", "d", "von", "der",
+                      "stedelijke", "landelijke", "urbaine", "rurale"} | {fold(w) for w in v.TYPE_WORDS})
+
+
 def partner_key(name: str) -> str:
     """Merge key: folded name without articles, type words, punctuation and ordinal suffixes."""
-    words = re.sub(r"[^\w\s]", " ", fold(name)).split()
-    drop = {"de", "het", "la", "le", "les", "l", "the", "van", "of", "du", "des", "d", "von", "der",
-            "stedelijke", "landelijke", "urbaine", "rurale"} | {fold(w) for w in v.TYPE_WORDS}
-    out = []
-    for w in words:
-        w = re.sub(r"^(\d+)(?:e|de|ste|eme|er|th|st|nd|rd)$", r"\1", w)
-        if w not in drop:
-            out.append(w)
-    return " ".join(out) or fold(name)
+    drop = _key_drop_words()
+    words = (KEY_ORDINAL.sub(r"\1", w) for w in KEY_PUNCT.sub(" ", fold(name)).split())
+    return " ".join(w for w in words if w not in drop) or fold(name)
 
 
 class Finder:

@@ -27,8 +27,9 @@ from .gazetteer import get_gazetteer
 log = logging.getLogger(__name__)
 
 PRETRAINED = {"fr": "fr_core_news_sm"}
-# Sentences are split by rule (mentions.split_sentences); only NER is needed.
-UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter", "parser"]
+# Sentences are split by rule (mentions.split_sentences); only NER is needed, and the
+# French NER has its own internal encoder, so the shared tok2vec goes too.
+UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter", "parser", "tok2vec"]
 PLACE_LABELS = frozenset({"LOC", "GPE", "REGION"})
 
 

@@ -32,12 +32,14 @@ Engines:
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import itertools
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,6 +47,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .models import Document, PageResult
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +158,20 @@ def crashed(doc: Document, reason: str) -> PageResult:
 
 
 # --------------------------------------------------------------------------- local
-def _init_worker(warm: bool) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a run killed with SIGKILL: ask Linux to kill it too."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError) as exc:
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(warm: bool, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(parent)
     if warm:
         warm_up()
 
@@ -185,7 +201,7 @@ class _LocalPool:
             gc.freeze()
         try:
             return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=_init_worker,
-                                       initargs=(self.warm_children,))
+                                       initargs=(self.warm_children, os.getpid()))
         finally:
             if self.fork:
                 gc.unfreeze()

@@ -1,0 +1,256 @@
+"""One measurement in its own process; prints one `BENCH_RESULT {json}` line on stdout.
+
+    python -m bench.measure reference --input DIR
+    python -m bench.measure pipeline --input DIR --output DIR [--workers N] [--engine dask]
+                                     [--scheduler ADDR] [--stages] [--progress K]
+
+`reference` runs `trafilatura.extract(html)` with its default options on every page of
+DIR, one process. `pipeline` runs the whole pipeline (ingest, text, language, commune,
+extract, merge, write) with `pipeline.parallel.map_pages`, as `run` does. Both read the
+pages with `pipeline.ingest.iter_documents`, so both include reading the files.
+
+Times exclude the one-off start-up (imports, loading the gazetteers and spaCy models),
+reported apart as `warm_up_s`. Peak RSS is `getrusage`'s ru_maxrss of this process
+(`rss_main_mb`) and of its largest worker process (`rss_workers_mb`, local pool only).
+With `--stages` (meaningful with one worker: the stages run in this process) the stage
+functions are wrapped with timers; each stage's time is inclusive of the sub-stages
+listed under it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import logging
+import os
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+RESULT_PREFIX = "BENCH_RESULT "
+
+# (stage, module, function): the functions timed by --stages, in report order. PAGE is
+# the module that defines process_document (it calls the stages by their global names).
+# A function the code no longer has is skipped and reported missing.
+PAGE = "<module of process_document>"
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("text", PAGE, "document_text"),
+    ("text.decode", "pipeline.text", "decode"),
+    ("text.parse", "pipeline.text", "load_html"),
+    ("text.walk", "pipeline.text", "walk_blocks"),
+    ("text.trafilatura", "pipeline.text", "_trafilatura_text"),
+    ("text.select", "pipeline.text", "select_main"),
+    ("language", PAGE, "detect_language"),
+    ("commune", PAGE, "identify_commune"),
+    ("extract", PAGE, "extract"),
+    ("extract.nlp", "pipeline.nlp", "entities"),
+)
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size in MB (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+class StageTimer:
+    """Wraps module-level functions with timers; inclusive seconds and calls per stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        self.missing: list[str] = []
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def install(self, stages: Iterable[tuple[str, str, str]] = STAGES) -> None:
+        from pipeline.runner import process_document
+
+        for stage, module_name, attr in stages:
+            if module_name == PAGE:
+                module_name = process_document.__module__
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError:
+                self.missing.append(f"{stage} ({module_name})")
+                continue
+            func = getattr(module, attr, None)
+            if not callable(func):
+                self.missing.append(f"{stage} ({module_name}.{attr})")
+                continue
+            self.seconds[stage] = 0.0
+            self.calls[stage] = 0
+            setattr(module, attr, self._wrap(stage, func))
+            self._undo.append((module, attr, func))
+
+    def _wrap(self, stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        seconds, calls, clock = self.seconds, self.calls, time.perf_counter
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = clock()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                seconds[stage] += clock() - start
+                calls[stage] += 1
+
+        timed.__wrapped__ = func  # type: ignore[attr-defined]
+        return timed
+
+    def uninstall(self) -> None:
+        for module, attr, func in reversed(self._undo):
+            setattr(module, attr, func)
+        self._undo.clear()
+
+
+class CountingReader:
+    """Wraps the ingest iterator: counts pages and bytes, times the reading."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = iter(items)
+        self.pages = 0
+        self.bytes = 0
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        start = time.perf_counter()
+        try:
+            item = next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - start
+        self.pages += 1
+        self.bytes += len(getattr(item, "content", b""))
+        return item
+
+
+def _progress(done: int, every: int, start: float) -> None:
+    if every and done % every == 0:
+        elapsed = time.perf_counter() - start
+        print(f"  ... {done} pages, {elapsed:.0f} s, {done / elapsed:.1f} pages/s, "
+              f"peak RSS {peak_rss_mb():.0f} MB", file=sys.stderr, flush=True)
+
+
+def measure_reference(input_dir: Path, progress: int = 0) -> dict[str, Any]:
+    from trafilatura import extract
+
+    from pipeline.ingest import iter_documents
+    from pipeline.models import Document
+
+    t0 = time.perf_counter()
+    extract("<html><body><p>Warm up the extractor with a paragraph of text.</p></body></html>")
+    warm = time.perf_counter() - t0
+    reader = CountingReader(iter_documents(input_dir))
+    chars = 0
+    load = load_average()
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    for doc in reader:
+        if isinstance(doc, Document):
+            chars += len(extract(doc.content) or "")
+        _progress(reader.pages, progress, start)
+    elapsed = time.perf_counter() - start
+    return {"mode": "reference", "pages": reader.pages, "bytes": reader.bytes, "seconds": elapsed,
+            "warm_up_s": warm, "ingest_s": reader.seconds, "chars": chars, "rss_main_mb": peak_rss_mb(),
+            "cpu_main_s": cpu_seconds() - cpu, "cpu_workers_s": 0.0, "load_before": load}
+
+
+def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine: str = "local",
+                     scheduler: str | None = None, stages: bool = False,
+                     progress: int = 0) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    from pipeline import parallel
+    from pipeline.ingest import iter_documents
+    from pipeline.merge import merge
+    from pipeline.output import PARTNERSHIPS_CSV, write_dataset
+    from pipeline.runner import process_document
+
+    if engine == "local":
+        parallel.warm_up()  # what map_pages does before forking; done here to time it apart
+    warm = time.perf_counter() - t0
+    timer = StageTimer()
+    if stages:
+        timer.install()
+    reader = CountingReader(iter_documents(input_dir))
+    candidates = []
+    pages = failed = 0
+    load = load_average()
+    cpu, cpu_children = cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    for result in parallel.map_pages(reader, process_document, workers=workers, engine=engine,
+                                     scheduler=scheduler):
+        pages += 1
+        failed += result.failed
+        candidates.extend(result.candidates)
+        _progress(pages, progress, start)
+    t_merge = time.perf_counter()
+    rows = merge(candidates)
+    t_write = time.perf_counter()
+    write_dataset(rows, output_dir)
+    end = time.perf_counter()
+    timer.uninstall()
+    csv_bytes = (output_dir / PARTNERSHIPS_CSV).read_bytes()
+    stage_seconds = {"ingest": reader.seconds, **timer.seconds, "merge": t_write - t_merge,
+                     "write": end - t_write}
+    return {
+        "mode": "pipeline", "engine": engine, "workers": workers, "pages": pages, "failed": failed,
+        "bytes": reader.bytes, "seconds": end - start, "warm_up_s": warm, "candidates": len(candidates),
+        "rows": len(rows), "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "stages": [[k, v] for k, v in stage_seconds.items()],
+        "stage_calls": dict(timer.calls), "stages_missing": timer.missing,
+        "rss_main_mb": peak_rss_mb(), "rss_workers_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "cpu_main_s": cpu_seconds() - cpu,
+        "cpu_workers_s": cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children, "load_before": load,
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.measure", description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", choices=("reference", "pipeline"))
+    parser.add_argument("--input", required=True, help="directory of pages")
+    parser.add_argument("--output", help="output directory (pipeline)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--scheduler", default=None)
+    parser.add_argument("--stages", action="store_true", help="time the stages (one worker)")
+    parser.add_argument("--progress", type=int, default=0, metavar="K", help="print progress every K pages")
+    parser.add_argument("--log-level", default="ERROR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # dask.distributed logs every worker start and stop at INFO; follow our level instead
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", args.log_level.lower())
+    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.ERROR), stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.mode == "reference":
+        result = measure_reference(Path(args.input), args.progress)
+    else:
+        if not args.output:
+            raise SystemExit("pipeline needs --output")
+        result = measure_pipeline(Path(args.input), Path(args.output), args.workers, args.engine,
+                                  args.scheduler, args.stages, args.progress)
+    print(RESULT_PREFIX + json.dumps(result, sort_keys=True), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The benchmark runs end to end on a tiny corpus and prints its figures (no timing assertions)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import corpus  # noqa: E402
+from bench.run import main  # noqa: E402
+
+
+def test_corpus_is_deterministic_and_prefix_stable(tmp_path: Path) -> None:
+    small = corpus.write_corpus(tmp_path / "a", 12, realworld_every=0)
+    corpus.write_corpus(tmp_path / "b", 25, realworld_every=0)
+    assert small == {"pages": 12, "generated": 12, "realworld": 0, "bytes": small["bytes"]}
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.html"))
+    assert len(files_a) == 12
+    for rel in files_a:  # the 12-page corpus is the start of the 25-page one, byte for byte
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+    pages = [corpus.generate_page(i) for i in range(60)]
+    assert {name.rsplit("_", 1)[1] for name, _, _ in pages} == {"nl.html", "fr.html", "en.html"}
+    assert any("_partnership_" in name for name, _, _ in pages)
+    html = pages[0][2].decode()
+    assert "<nav" in html and "<footer" in html and "cookie" in html
+
+
+def test_benchmark_prints_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    every = "5" if corpus.realworld_pages() else "0"
+    code = main(["--pages", "10", "--workers", "1,2", "--rss-pages", "5,10", "--no-dask",
+                 "--realworld-every", every, "--work-dir", str(tmp_path), "--progress", "0",
+                 "--json", str(tmp_path / "bench.json")])
+    out = capsys.readouterr().out
+    assert code == 0
+    for expected in ("pages/s", "MB/s", "reference: trafilatura.extract", "pipeline, 1 worker",
+                     "pipeline, 2 workers", "ratio pipeline (1 worker) / reference:",
+                     "speedup 2 workers / 1 worker:", "per-stage time", "trafilatura", "language",
+                     "commune", "extract", "merge", "peak RSS by corpus size", "growth 5 -> 10 pages"):
+        assert expected in out, expected
+    assert re.search(r"partnerships\.csv identical across .*: yes", out)
+    assert re.search(r"ratio pipeline \(1 worker\) / reference: \d+\.\d\d", out)
+    assert (tmp_path / "bench.json").is_file()

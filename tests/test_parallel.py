@@ -1,0 +1,146 @@
+"""pipeline.parallel: any number of workers, and Dask, give the same bytes as one worker;
+results come back in input order; the input is read lazily (bounded window); a page that
+kills its worker is isolated."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import parallel
+from pipeline.ingest import iter_documents
+from pipeline.merge import merge
+from pipeline.models import Document, PageResult
+from pipeline.output import PARTNERSHIPS_CSV, write_dataset
+from pipeline.parallel import add_execution_arguments, map_pages
+from pipeline.runner import process_document
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+
+
+# Module-level, so that worker processes can unpickle them.
+def fake_process(doc: Document) -> PageResult:
+    if doc.content == b"crash":
+        os._exit(3)  # what a segfault or the OOM killer looks like to the pool
+    return PageResult(doc.source_id, doc.source_url, language=doc.content.decode()[:2])
+
+
+def fake_docs(n: int, crash_at: int | None = None) -> list[Document | PageResult]:
+    items: list[Document | PageResult] = []
+    for i in range(n):
+        if i % 7 == 3:
+            items.append(PageResult(f"p{i}", f"u{i}", error_stage="ingest", error_type="OSError"))
+        else:
+            content = b"crash" if i == crash_at else f"{i:02d}".encode()
+            items.append(Document(f"p{i}", f"u{i}", content, "html"))
+    return items
+
+
+def dataset(tmp_path: Path, name: str, **kwargs: object) -> tuple[bytes, list[PageResult]]:
+    """partnerships.csv bytes and the page results of raw/ with map_pages(**kwargs)."""
+    results = list(map_pages(iter_documents(tmp_path / "raw"), process_document, **kwargs))
+    out = tmp_path / name
+    write_dataset(merge(c for r in results for c in r.candidates), out)
+    return (out / PARTNERSHIPS_CSV).read_bytes(), results
+
+
+@pytest.fixture(scope="module")
+def raw_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("parallel")
+    shutil.copytree(RAW, base / "raw")
+    return base
+
+
+@pytest.fixture(scope="module")
+def one_worker(raw_copy: Path) -> tuple[bytes, list[PageResult]]:
+    return dataset(raw_copy, "w1", workers=1)
+
+
+def test_two_workers_give_the_same_bytes_as_one(raw_copy: Path, one_worker: tuple[bytes, list[PageResult]]) -> None:
+    csv1, results1 = one_worker
+    csv2, results2 = dataset(raw_copy, "w2", workers=2, chunk_pages=2)
+    assert csv1.count(b"\n") > 10, "raw/ should yield partnerships"
+    assert csv2 == csv1
+    assert results2 == results1  # every PageResult, in input order
+
+
+def test_dask_local_cluster_gives_the_same_bytes(raw_copy: Path, one_worker: tuple[bytes, list[PageResult]]) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        csv_dask, results = dataset(raw_copy, "dask", engine="dask", scheduler=cluster.scheduler_address,
+                                    chunk_pages=3)
+    assert csv_dask == one_worker[0]
+    assert results == one_worker[1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_order_and_pass_through(workers: int) -> None:
+    items = fake_docs(60)
+    results = list(map_pages(items, fake_process, workers=workers, chunk_pages=4, warm=False))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(60)]
+    assert results[3] is items[3] or results[3] == items[3]  # PageResults pass through unchanged
+    assert [r.language for r in results if not r.failed] == [f"{i:02d}" for i in range(60) if i % 7 != 3]
+
+
+def test_reads_the_input_lazily_with_a_bounded_window() -> None:
+    consumed = 0
+
+    def source() -> Iterator[Document | PageResult]:
+        nonlocal consumed
+        for item in fake_docs(400):
+            consumed += 1
+            yield item
+
+    window, chunk = 3, 5
+    done = 0
+    for _ in map_pages(source(), fake_process, workers=2, chunk_pages=chunk, window=window, warm=False):
+        done += 1
+        # at most `window` chunks in flight, plus the one being built
+        assert consumed - done <= (window + 1) * chunk
+    assert done == consumed == 400
+
+
+def test_a_page_that_kills_its_worker_fails_alone() -> None:
+    results = list(map_pages(fake_docs(40, crash_at=18), fake_process, workers=2, chunk_pages=4, warm=False))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(40)]
+    crashed = [r for r in results if r.error_type == "WorkerCrash"]
+    assert [r.source_id for r in crashed] == ["p18"]
+    assert crashed[0].error_stage == "worker"
+    assert all(r.language == f"{i:02d}" for i, r in enumerate(results) if i != 18 and i % 7 != 3)
+
+
+def test_execution_arguments() -> None:
+    parser = argparse.ArgumentParser()
+    add_execution_arguments(parser)
+    args = parser.parse_args([])
+    assert (args.workers, args.engine, args.scheduler) == (parallel.default_workers(), "local", None)
+    args = parser.parse_args(["--workers", "3", "--engine", "dask", "--scheduler", "tcp://h:8786"])
+    assert (args.workers, args.engine, args.scheduler) == (3, "dask", "tcp://h:8786")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--workers", "0"])
+    with pytest.raises(ValueError):
+        list(map_pages([], fake_process, engine="spark"))
+
+
+def test_no_pool_when_there_is_nothing_to_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a pool was started for PageResults only")
+
+    monkeypatch.setattr(parallel, "_LocalPool", no_pool)
+    failed = [PageResult(f"p{i}", f"u{i}", error_stage="ingest", error_type="OSError") for i in range(5)]
+    assert list(map_pages(failed, fake_process, workers=2)) == failed
+    assert list(map_pages([], fake_process, workers=2)) == []
+
+
+def test_dask_without_scheduler_starts_a_local_cluster() -> None:
+    pytest.importorskip("distributed")
+    items = fake_docs(30)
+    results = list(map_pages(items, fake_process, workers=2, engine="dask", chunk_pages=4))
+    assert results == list(map_pages(items, fake_process, workers=1))
