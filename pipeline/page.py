@@ -37,7 +37,8 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
         language = detect_language(plain or page.title)
         stage = "commune"
         gaz = get_gazetteer()
-        commune = identify_commune(doc.commune_nis, doc.source_url, f"{plain}\n{page.boilerplate}", gaz)
+        commune = identify_commune(doc.commune_nis, doc.source_url,
+                                   f"{page.title}\n{plain}\n{page.boilerplate}", gaz)
         stage = "extract"
         text = Text(doc.source_id, doc.source_url, language, page.blocks, commune.nis if commune else "")
         candidates = extract(text, gaz, commune, use_nlp=use_nlp)
