@@ -11,6 +11,9 @@ HTML is parsed once with lxml. The cascade in `html_to_blocks`:
    tables on index-like pages, which is how partner pages are built);
 4. when trafilatura finds nothing, keep every non-boilerplate block.
 
+Lists and tables are read from the same lxml tree that trafilatura gets, not from a
+second BeautifulSoup parse: one parse per page (BeautifulSoup would use lxml anyway).
+
 Plain-text and Markdown files pass through, split into lines and typed by shape.
 """
 
