@@ -217,7 +217,7 @@ class PageExtractor:
         if found:
             self.open_section(found, block)
             return
-        about = [k for k in self.partners if self._names(block.text, k)]
+        about = self._known_in(block.text)
         if len(about) == 1:  # "Doelstellingen te X", "Einde van de verbroedering met X"
             status = mn.status_in(block.text)
             if status:
@@ -232,8 +232,10 @@ class PageExtractor:
     def _title_like(text: str) -> bool:
         return len(text.split()) <= 25 and not text.rstrip().endswith((".", "!", "?", ";", ","))
 
-    def _names(self, text: str, key: str) -> bool:
-        return f" {key} " in f" {partner_key(text)} "
+    def _known_in(self, text: str) -> list[str]:
+        """Keys of the partners already found that `text` names."""
+        padded = f" {partner_key(text)} "
+        return [key for key in self.partners if f" {key} " in padded]
 
     def _section_text(self, text: str, strength: float, evidence: bool = False) -> None:
         if self.section is None:
@@ -333,7 +335,7 @@ class PageExtractor:
                  if cooperative or m.typed]
         if not cooperative and self.section is None:
             found = []
-        known_mentions = [k for k in self.partners if self._names(sentence, k)]
+        known_mentions = self._known_in(sentence)
         if not found and not known_mentions:
             if self.section is not None:
                 self._section_text(sentence, self.section.strength)
