@@ -121,12 +121,7 @@ class PageCache:
 
     def _disable(self, exc: Exception) -> None:
         log.warning("page cache error, cache disabled for the rest of this run: %s", exc)
-        if self._db is not None:
-            try:
-                self._db.close()
-            except sqlite3.Error as close_exc:
-                log.debug("closing the cache failed: %s", close_exc)
-        self._db = None
+        self.close()
 
     def get(self, key: str) -> PageResult | None:
         """The cached result for key under the current version, or None."""

@@ -79,10 +79,22 @@ def merge_group(cands: list[Candidate]) -> Partnership:
     )
 
 
+def validate(row: Partnership) -> Partnership:
+    """Every coded column holds a code of the contract's vocabularies (CONTRACT.md)."""
+    problems = [f"{name}={value!r}" for name, value, allowed in (
+        ("partner_type", row.partner_type, PARTNER_TYPES), ("protocol_type", row.protocol_type, PROTOCOL_TYPES),
+        ("status", row.status, STATUSES)) if value not in allowed]
+    problems += [f"domain={d!r}" for d in row.domains if d not in DOMAINS]
+    if problems:
+        raise ValueError(f"{row.partner} ({row.source_url}): outside the contract's vocabularies: "
+                         + ", ".join(problems))
+    return row
+
+
 def merge(candidates: Iterable[Candidate]) -> list[Partnership]:
     """One Partnership per (commune, partner), sorted by commune then partner then id."""
     groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for c in candidates:
         groups[(commune_key(c), partner_key(c.partner))].append(c)
-    rows = [merge_group(g) for g in groups.values()]
+    rows = [validate(merge_group(g)) for g in groups.values()]
     return sorted(rows, key=lambda p: (p.commune_nis, p.commune, partner_key(p.partner), p.partnership_id))

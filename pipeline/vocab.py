@@ -161,8 +161,6 @@ TYPE_WORDS: dict[str, str] = {
     "stadt": "city", "gemeinde": "municipality", "bezirk": "district", "provinz": "province",
     "landkreis": "region", "kreis": "region", "netzwerk": "network",
 }
-ORGANISATION_WORDS = re.compile(r"\b(?:vereniging|association|asbl|vzw|ngo|ong|verein|organisation|organization)\b",
-                                re.IGNORECASE)
 NETWORK_WORDS = re.compile(
     r"^(?:het |le |the |das )?(?:netwerk|r[ée]seau|network|netzwerk|platform|plateforme|"
     r"vereniging|association|union|verbond|alliance|f[ée]d[ée]ration|federatie|bund)\b",
@@ -215,12 +213,6 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("my_words", re.compile(rf"\b({MONTH})\s+({YEAR})\b", re.I)),
     ("year", re.compile(rf"(?<![\d.,/-]){YEAR}(?![\d/]|[.,]\d)")),
 )
-# Words that say a year is when the partnership started, was signed or joined.
-YEAR_CUES = re.compile(
-    r"sinds|sedert|vanaf|sinds het jaar|in|op|ondertekend|getekend|depuis|en|le|sign[ée]|conclu|"
-    r"since|signed|in|on|established|seit|im|am|\(",
-    re.IGNORECASE,
-)
 # Lines that merely date the page itself.
 PAGE_DATE_LINE = re.compile(
     r"laatst (?:gewijzigd|bijgewerkt)|bijgewerkt op|gepubliceerd|mis à jour|mise à jour|publi[ée] le|"
@@ -244,7 +236,7 @@ LABEL_LINE = re.compile(
     r"^\s*(?P<label>protocol|protocole|overeenkomst|akkoord|convention|accord|agreement|instrument|"
     r"land|pays|country|staat|soort|nature|kind|genre|thema'?s|themen|"
     r"toetreding|adh[ée]sion|membership|sinds|depuis|since|datum|date|jaar|ann[ée]e|year|"
-    r"actiedomeinen|domeinen|thema'?s|domaines?(?: d'action)?|th[ée]matiques?|secteurs?|"
+    r"actiedomeinen|domeinen|domaines?(?: d'action)?|th[ée]matiques?|secteurs?|"
     r"domains?|areas?|fields?|sectors?|themes?|type)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
@@ -272,11 +264,5 @@ NETWORK_INTRO = re.compile(
     r"membre\s+(?:du|de)|member\s+of|joined|beigetreten|mitglied\s+(?:im|in|des|der))\s+"
     r"(?:het\s+|de\s+|l['’]\s*|la\s+|le\s+|the\s+|das\s+|dem\s+)?"
     r"(?:(?:europese\s+|internationale?\s+)?(?:netwerk|r[ée]seau|network|vereniging|association|netzwerk)\s+)?",
-    re.IGNORECASE,
-)
-
-# Relation triggers after which a partner name follows in prose.
-RELATION = re.compile(
-    r"\b(?:met|avec|with|mit|en|tussen|entre|between|zwischen|und|and|et)\b",
     re.IGNORECASE,
 )
