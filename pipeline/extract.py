@@ -42,6 +42,9 @@ SEGMENT_SPLIT = (" – ", " — ", " - ")
 # asks for the sentence(s) that state the partnership, not the page).
 MAX_EVIDENCE_PARTS = 4
 MAX_EVIDENCE_CHARS = 1000
+# Domains: the sentences after a partner's statement that still speak of it (set on the
+# team's pages: a paragraph about one partnership rarely runs past six sentences).
+DOMAIN_WINDOW = 6
 # A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
 MIN_STATEMENT_CHARS = 40
 
@@ -417,6 +420,7 @@ class PageExtractor:
                  if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))]
         per_unit: list[list[Weighed]] = []
         rule_keys = set(self.partners)
+        absorbed: dict[str, str] = {}
         for unit in units:
             cands = decider.candidates(unit, self._partnership_unit(unit))
             lowered = fold(unit.text)
@@ -424,10 +428,11 @@ class PageExtractor:
                 ev = self.partners[key]
                 pos = unit.text.find(ev.name)
                 if pos < 0 or any(c.start <= pos < c.end for c in cands):
-                    if pos >= 0:
-                        for c in cands:
-                            if c.start <= pos < c.end:
-                                c.features.add("rule")
+                    for c in cands if pos >= 0 else ():
+                        if c.start <= pos < c.end:
+                            c.features.add("rule")
+                            if c.known and len(c.name) < len(ev.name) and pos == c.start:
+                                absorbed[key] = partner_key(c.name)  # "Wittenberg Kristof Pieters": the rule ran on
                     continue
                 if f" {fold(ev.name)} " in f" {lowered} ":
                     c = Weighed(ev.name, pos, pos + len(ev.name), unit, known=bool(self.gaz.place(ev.name)))
@@ -453,6 +458,8 @@ class PageExtractor:
             own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
             if own or (seen and not any(c.accepted for c in seen)):
                 self.dropped[key] = self.partners.pop(key)
+            elif not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], [])):
+                self.dropped[key] = self.partners.pop(key)
         for key, seen in by_key.items():
             accepted = [c for c in seen if c.accepted]
             if key in self.dropped or not accepted:
@@ -464,6 +471,65 @@ class PageExtractor:
                 if c.unit.list_line and c.unit.lead and len(c.unit.text) < MIN_STATEMENT_CHARS:
                     ev.statements.append((c.unit.index - 1, c.unit.lead))
                 ev.statements.append((c.unit.index, c.unit.text))
+        self._merge_same_place()
+        self._domains_around(units, by_key)
+
+    def _merge_same_place(self) -> None:
+        """One partner per town: "Wittenberg" and "Lutherstadt Wittenberg", "Luik" and "Liège"
+        are one GeoNames place; the longer name keeps the other's evidence."""
+        by_place: dict[int, str] = {}
+        for key in sorted(self.partners, key=lambda k: (-len(self.partners[k].name), k)):
+            ev = self.partners[key]
+            towns = [p for p in self.gaz.place(ev.name) if p.kind == "city"
+                     and (not ev.country[0] or p.country_code == ev.country[0])]
+            if not towns:
+                continue
+            town = max(towns, key=lambda p: p.population).geonameid
+            if town not in by_place:
+                by_place[town] = key
+                continue
+            keep = self.partners[by_place[town]]
+            for text in ev.sentences:
+                keep.add_evidence(text)
+            keep.statements.extend(ev.statements)
+            for d, strength in ev.domains.items():
+                keep.domains[d] = max(keep.domains.get(d, 0), strength)
+            if ev.year[2] > keep.year[2]:
+                keep.year, keep.year_text = ev.year, ev.year_text
+            if ev.protocol[2] > keep.protocol[2]:
+                keep.protocol = ev.protocol
+            self.dropped[key] = self.partners.pop(key)
+
+    def _domains_around(self, units: list[Unit], by_key: dict[str, list[Weighed]]) -> None:
+        """Domains stated in the sentences that follow a partner's statement, up to the next
+        heading or the next sentence naming another partner ("De verzustering zou cultureel
+        van aard zijn ... onderwijs, sport en toerisme")."""
+        named: dict[int, set[str]] = {}
+        for key, seen in by_key.items():
+            if key in self.partners:
+                for c in seen:
+                    if c.accepted or "rule" in c.features:
+                        named.setdefault(c.unit.index, set()).add(key)
+        position = {u.index: i for i, u in enumerate(units)}
+        if len(self.partners) == 1:  # a page about one partnership: what it says of "the partnership"
+            ev = next(iter(self.partners.values()))
+            for unit in units:
+                if unit.kind != "heading" and v.COOPERATION.search(unit.text):
+                    for d in mn.domains_in(unit.text):
+                        ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
+            return
+        for key, seen in by_key.items():
+            ev = self.partners.get(key)
+            if ev is None:
+                continue
+            for c in seen:
+                if not c.accepted or c.unit.index not in position:
+                    continue
+                for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
+                    if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
+                        break
+                    for d in mn.domains_in(unit.text):
+                        ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
 
     def _add_decided(self, accepted: list[Weighed]) -> None:
         best = max(accepted, key=lambda c: c.score)
