@@ -121,11 +121,12 @@ def _hyphen_parts(text: str, tokens: list[tuple[int, int]], found: list[PlaceSpa
         word = text[s:e]
         if "-" not in word or any(f.start <= s < f.end for f in found):
             continue
-        for m in re.finditer(r"[^\-]+", word):
-            part = m.group(0)
-            key = fold(part)
-            if len(part) >= 4 and _starts_name(part, alone=True) and gaz.has_name(key) and key not in gaz.countries:
-                out.append(PlaceSpan(s + m.start(), s + m.end(), part, key))
+        parts = [PlaceSpan(s + m.start(), s + m.end(), m.group(0), fold(m.group(0)))
+                 for m in re.finditer(r"[^\-]+", word)]
+        known = [p for p in parts if len(p.text) >= 4 and _starts_name(p.text, alone=True)
+                 and gaz.has_name(p.key) and p.key not in gaz.countries]
+        if len(known) == len(parts) >= 2:  # every part a place: a pair, not one name ("Kasa-Vubu")
+            out.extend(known)
     return out
 
 
@@ -135,7 +136,8 @@ def name_runs(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in NAME_RUN.finditer(text):
         words = m.group(0).split()
-        while words and (v.NOT_A_NAME.match(words[0].strip(".,")) or words[0].lower() in STOP_WORDS) \
+        while words and (v.NOT_A_NAME.match(words[0].strip(".,")) or words[0].lower() in STOP_WORDS
+                         or v.COOPERATION.search(words[0]) or v.PARTNERSHIP_PAGE.search(words[0])) \
                 and not (COMPASS.match(words[0]) and len(words) > 1):
             words = words[1:]
         if not words or not words[0][:1].isalpha():

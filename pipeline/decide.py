@@ -38,14 +38,18 @@ W_MAJOR = 0.5  # ... with at least MAJOR_TOWN_POPULATION inhabitants
 W_SMALL_PLACE = 0.5  # only a small town somewhere ("Union", "Oliver", "Taten" are villages too)
 W_TYPED = 2.0  # introduced as an authority: "de stad X", "la commune de X", "Partnerstadt X"
 W_RULE = 1.5  # found by a wording rule of mentions.py ("jumelée avec la ville de X")
+W_PARTNER_TYPED = 3.0  # introduced as a partner: "partnergemeente X", "Partnerstädte X, Y und Z", "X, notre ville jumelle"
+W_WHOLE_LINE = 1.5  # the line is the name (with its country or year) under a partnership heading or lead-in
 W_PAIRED = 1.5  # joined to the page's own authority: "Kostrzyn-Pekela", "tussen Lessen en X"
 W_SENTENCE_START = -1.0  # first word of a sentence, unknown to the gazetteers
 W_BELGIAN = -1.0  # a Belgian municipality: in-country twinnings exist, but rarely
 W_LOCATION = -3.0  # "nahe X", "in de provincie X", "près de X": where something is
 ACCEPT = 4.0
-# A name the gazetteers do not know (or know only as a small town) also needs one of
-# these structural clues: how the page introduces it, not only that it is capitalised.
-STRUCTURAL = frozenset({"typed", "country", "enumeration", "list_line", "rule", "paired"})
+# A name the gazetteers know only as a small town also needs one of these structural
+# clues: how the page introduces it, not only that it is capitalised; a name no
+# gazetteer knows needs one of the stronger ones.
+STRUCTURAL = frozenset({"typed", "country", "enumeration", "list_line", "rule", "paired", "partner_typed"})
+STRUCTURAL_UNKNOWN = frozenset({"typed", "country", "enumeration", "paired", "partner_typed", "whole_line"})
 # A list line is short: longer lines are prose.
 LIST_LINE_WORDS = 12
 # A lead-in sentence introduces the lines that follow it, up to this many (the longest
@@ -54,8 +58,14 @@ MAX_LEAD_DISTANCE = 30
 
 PARTNER_LIST_RE = cue_pattern("partner_list")
 # the list word right before the name: "de partnersteden X", "les villes de X", "Partnerstädte: X"
-PARTNER_LIST_BEFORE = re.compile(PARTNER_LIST_RE.pattern + r"(?:\s+[a-zà-ÿ]+)?\s*[:,]?\s*(?:(?:de|d['’]|van|of|von)\s*)?$",
-                                 re.IGNORECASE)
+PARTNER_LIST_BEFORE = re.compile(PARTNER_LIST_RE.pattern + r"(?:\s*[:,]?\s*(?:(?:de|d['’]|van|of|von)\s*)?"
+                                 r"|\s+[a-zà-ÿ]{4,}\s+(?:de\s+|d['’]\s*|van\s+|of\s+|von\s+))"
+                                 r"(?:(?:le|la|les|l['’]|het|the|die|der|das)\s*)?$", re.IGNORECASE)
+PERSON_AFTER = re.compile(r"^\s*,\s*(?:(?:the|le|la|de|der|die)\s+)?" + cue_pattern("person_title").pattern, re.IGNORECASE)
+# a single place word that runs on into a longer capitalised name: "Union Européenne", "Berlin Wall",
+# "Vereniging van Steden", "Albert Moreby"
+RUNS_ON = re.compile(r"^(?: (?:van|of|der|des|du|von) )?[ ](?=[A-ZÀ-Ý][a-zà-ÿ])")
+COUNTRY_LIST_SEP = re.compile(r"\s*(?:,|;|\bet\b|\ben\b|\band\b|\bund\b|\bou\b|\bor\b|\boder\b|\bof\b)\s*", re.IGNORECASE)
 # "X, de Franse partnerstad", "X, unsere Partnerstadt", "X (ville jumelle)": an apposition says it
 APPOSITION_AFTER = re.compile(r"^\s*[,(–—-]\s*(?:(?:de|het|la|le|l['’]|notre|onze|unsere|our|the|die|der|une?|een|eine)\s+)?"
                               r"(?:[\w'’-]+\s+)?(?:" + PARTNER_LIST_RE.pattern + ")", re.IGNORECASE)
@@ -67,6 +77,8 @@ RELATION_WORDS = cue_pattern("relation_before")
 ARTICLE_OR_ADJ = re.compile(r"^(?:\s+(?:de|het|la|le|les|l['’]|the|die|der|das|den|dem|een|une?|a|[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|schen|ische|ischen|aanse|ese)|[a-zà-ÿ]+))*\s*$")
 EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|north|south|east|west|noord|zuid|oost|west|nord|sud|est|ouest|ost|"
                             r"süd|upper|lower|groß|gross|klein|neu|new|nieuw|bad|saint|sainte|sint|st\.?)$", re.IGNORECASE)
+# What may stand on a list line besides the name: its country, a year, dashes and brackets.
+WHOLE_LINE = re.compile(r"[\s\-–—:,.;()|/0-9]*(?:[(,–—-]\s*[A-ZÀ-Ý][\w'’-]+(?: [\w'’-]+){0,2}\)?[\s\-–—:,.;()|/0-9]*)?")
 PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\ben\b|\bet\b|\band\b|\bund\b)\s*$", re.IGNORECASE)
 CAPITAL_BEFORE = cue_pattern("capital_word", "$")
 PERSON_BEFORE = cue_pattern("person_title", "$")
@@ -95,7 +107,8 @@ class Unit:
 
     @property
     def list_line(self) -> bool:
-        return self.kind in ("item", "row") or len(self.text.split()) <= LIST_LINE_WORDS
+        words = len(self.text.split())
+        return self.kind in ("item", "row") or words <= LIST_LINE_WORDS or (self.kind == "heading" and words <= 20)
 
 
 def page_units(blocks: tuple[Block, ...]) -> list[Unit]:
@@ -140,14 +153,17 @@ class Weighed:
                    "relation": W_RELATION, "enumeration": W_ENUMERATION, "country": W_COUNTRY,
                    "known": W_KNOWN, "major": W_MAJOR, "typed": W_TYPED, "sentence_start": W_SENTENCE_START,
                    "belgian": W_BELGIAN, "location": W_LOCATION, "rule": W_RULE,
-                   "small_place": W_SMALL_PLACE, "paired": W_PAIRED}
+                   "small_place": W_SMALL_PLACE, "paired": W_PAIRED, "partner_typed": W_PARTNER_TYPED,
+                   "whole_line": W_WHOLE_LINE}
         return sum(weights[f] for f in self.features)
 
     @property
     def accepted(self) -> bool:
         if self.vetoes or self.score < ACCEPT:
             return False
-        return "known" in self.features or bool(self.features & STRUCTURAL)
+        if "known" in self.features:
+            return True
+        return bool(self.features & (STRUCTURAL if self.known else STRUCTURAL_UNKNOWN))
 
 
 class Decider:
@@ -174,7 +190,9 @@ class Decider:
             if code:
                 return code
         inner = text.strip(" ()")
-        return vehicle_codes().get(inner, "") if inner.isupper() else ""
+        if inner.isupper():
+            return vehicle_codes().get(inner, "")
+        return self.gaz.subdivision_country(inner) if inner[:1].isupper() else ""  # "in Sachsen-Anhalt"
 
     def country_near(self, text: str, start: int, end: int) -> str:
         """The partner's country from what surrounds the name: after it, or an adjective before."""
@@ -237,20 +255,20 @@ class Decider:
         key = fold(cand.name)
         before = text[max(0, start - 60):start]
         f, veto = cand.features, cand.vetoes
-        if self.is_own(key):
-            veto.add("own authority")
-        if self.gaz.country(cand.name) or key in STOP_WORDS or len(key) < 3 or not cand.name[:1].isalpha():
-            veto.add("not a name")
-        if PERSON_BEFORE.search(before) or PERSON_BEFORE.search(cand.name.split()[0] + " "):
+        veto |= self.name_vetoes(cand.name)
+        if PERSON_BEFORE.search(before) or PERSON_AFTER.match(text[end:end + 40]):
             veto.add("person")
-        if CAPITAL_BEFORE.search(before) or CAPITAL_BEFORE.search(cand.name.split()[0] + " "):
+        if CAPITAL_BEFORE.search(before):
             veto.add("capital named in passing")
-        if v.MONTHS.get(key) or v.NOT_A_NAME.match(cand.name):
-            veto.add("not a name")
-        if len(cand.name.split()) == 1 and nationality_country(cand.name):
-            veto.add("adjective of nationality")  # "Franse", "Luxemburgs"
-        if mn.protocol_in(cand.name) or v.COOPERATION.search(cand.name) or PARTNER_LIST_RE.search(cand.name):
-            veto.add("partnership wording, not a name")  # "Sister Cities", "Städtepartnerschaften"
+        if cand.known and len(cand.name.split()) == 1 and not cand.unit.list_line \
+                and RUNS_ON.match(text[end:end + 6]) and not self.gaz.has_name(fold(text[end:].split()[0] if text[end:].split() else "")):
+            veto.add("part of a longer name")
+        if mn.in_parentheses(text, start) and any(c.end <= start for c in unit_cands):
+            veto.add("qualifies another name")  # "Mohammedia (suburb of Casablanca)"
+        if cand.known and not self.country_near(text, start, end) and self._listed_with_countries(text, start, end):
+            veto.add("listed with countries")  # "l'Allemagne, le Québec ou le Mali"
+        if cand.name.isupper() and not cand.known and len(cand.name.split()) == 1:
+            veto.add("capitals, unknown")
         if mn.protocol_in(text):
             f.add("instrument")
         elif v.COOPERATION.search(text):
@@ -262,7 +280,7 @@ class Decider:
         if self._relation_before(before):
             f.add("relation")
         if APPOSITION_AFTER.match(text[end:end + 60]):
-            f.add("typed")
+            f.add("partner_typed")
             if not cand.country:
                 adj = re.match(r"^\s*[,(–—-]\s*(?:\w+\s+)?(?P<adj>[\w'’-]+)", text[end:end + 60])
                 cand.country = nationality_country(adj.group("adj")) if adj else ""
@@ -273,7 +291,8 @@ class Decider:
         if self._paired_with_own(cand, unit_cands):
             f.add("paired")
         if LOCATION_BEFORE.search(before) or v.LOCATIVE_BEFORE_TYPED.search(before) \
-                or (self.french and re.search(r"\ben\s+$", before)):
+                or (self.french and re.search(r"\ben\s+$", before)) \
+                or (re.search(r"(?<!\w)à\s+$", before) and not re.search(r"jumel|li[ée]e?s?\s+à|associ", before[-30:])):
             f.add("location")
         cand.country = cand.country or self.country_near(text, start, end)
         if cand.country:
@@ -292,12 +311,50 @@ class Decider:
         if not cand.known and not cand.unit.list_line and \
                 (start == 0 or text[:start].rstrip().endswith((".", "!", "?", ":"))):
             f.add("sentence_start")
-        if self._in_enumeration(cand, unit_cands, confirmed):
+        enumeration = self._in_enumeration(cand, unit_cands, confirmed)
+        if enumeration:
             f.add("enumeration")
-        if mn.TYPE_BEFORE.search(before[-40:]) or PARTNER_LIST_BEFORE.search(before[-40:]):
+            if enumeration == "announced":
+                f.add("partner_typed")
+        if PARTNER_LIST_BEFORE.search(before[-40:]):
+            f.add("partner_typed")
+        elif mn.TYPE_BEFORE.search(before[-40:]):
             f.add("typed")
+        if cand.unit.list_line and "list_line" in f and WHOLE_LINE.fullmatch(text[:start] + text[end:]):
+            f.add("whole_line")
         if cand.known and self._qualifies_previous(cand, unit_cands):
             veto.add("region of a partner")
+
+    def name_vetoes(self, name: str) -> set[str]:
+        """What rules a name out whatever its context."""
+        key = fold(name)
+        out = set()
+        if self.is_own(key):
+            out.add("own authority")
+        if self.gaz.country(name) or key in STOP_WORDS or len(key) < 3 or not name[:1].isalpha():
+            out.add("not a name")
+        if v.MONTHS.get(key) or v.NOT_A_NAME.match(name) or key in v.TYPE_WORDS or key in mn.PLURAL_TYPES:
+            out.add("not a name")
+        if all(v.NOT_A_NAME.match(part) for part in re.split(r"[\s-]+", name) if part):
+            out.add("not a name")  # "Oost-Europa", "Noord-Afrika"
+        if PERSON_BEFORE.search(name.split()[0] + " ") or CAPITAL_BEFORE.search(name.split()[0] + " "):
+            out.add("title, not a name")  # "Mayor Maxime Prevot", "Capitale Riga"
+        if len(name.split()) == 1 and nationality_country(name):
+            out.add("adjective of nationality")  # "Franse", "Luxemburgs"
+        if mn.protocol_in(name) or v.COOPERATION.search(name) or PARTNER_LIST_RE.search(name):
+            out.add("partnership wording, not a name")  # "Sister Cities", "Städtepartnerschaften"
+        return out
+
+    def _listed_with_countries(self, text: str, start: int, end: int) -> bool:
+        left = COUNTRY_LIST_SEP.split(text[max(0, start - 40):start])
+        right = COUNTRY_LIST_SEP.split(text[end:end + 40])
+        neighbours = [left[-2] if len(left) > 1 and not left[-1].strip(" l'’") else "",
+                      right[1] if len(right) > 1 and not right[0].strip() else ""]
+        for n in neighbours:
+            words = re.sub(r"^(?:l['’]|le |la |les |the |de |het |die |der )", "", n.strip(), flags=re.I)
+            if words and self.gaz.country(words.split(",")[0].strip()):
+                return True
+        return False
 
     @staticmethod
     def _relation_before(before: str) -> bool:
@@ -334,14 +391,16 @@ class Decider:
             j += 1
         return run
 
-    def _in_enumeration(self, cand: Weighed, unit_cands: list[Weighed], confirmed: set[str]) -> bool:
+    def _in_enumeration(self, cand: Weighed, unit_cands: list[Weighed], confirmed: set[str]) -> str:
+        """"announced" (a partner plural opens the run), "confirmed" (another member is a partner) or ""."""
         run = self._neighbours(cand, unit_cands)
         if len(run) < 2:
-            return False
+            return ""
         first = run[0]
-        announced = PARTNER_LIST_BEFORE.search(first.unit.text[max(0, first.start - 40):first.start]) is not None
+        if PARTNER_LIST_BEFORE.search(first.unit.text[max(0, first.start - 40):first.start]):
+            return "announced"
         others = {fold(c.name) for c in run if c is not cand}
-        return announced or bool(others & confirmed)
+        return "confirmed" if others & confirmed else ""
 
     def _qualifies_previous(self, cand: Weighed, unit_cands: list[Weighed]) -> bool:
         """A subdivision right after a town that lies in it: "Bandung, West Java", "X (Hessen)",

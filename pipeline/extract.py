@@ -456,7 +456,8 @@ class PageExtractor:
         for key in list(self.partners):  # the rules' partners: vetoed, or weighed too low, they go
             seen = by_key.get(key, [])
             own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
-            if own or (seen and not any(c.accepted for c in seen)):
+            vetoed = not seen and bool(decider.name_vetoes(self.partners[key].name) - {"own authority"})
+            if own or vetoed or (seen and not any(c.accepted for c in seen)):
                 self.dropped[key] = self.partners.pop(key)
             elif not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], [])):
                 self.dropped[key] = self.partners.pop(key)

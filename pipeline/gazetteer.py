@@ -109,6 +109,9 @@ class Gazetteer:
             head, tail = name.split(",", 1)
             self._add_country(f"{tail.strip()} {head.strip()}", code)
             self._add_country(head.strip(), code)
+        for conj in (" en ", " and ", " et ", " und ", " & "):  # "Bosnië-Herzegovina" for "Bosnië en Herzegovina"
+            if conj in name:
+                self.countries.setdefault(fold(name.replace(conj, " ")), code)
         stripped = STATE_PREFIX.sub("", name).strip()
         if stripped and stripped != name and len(stripped) > 3:
             self.countries.setdefault(fold(stripped), code)
@@ -192,6 +195,11 @@ class Gazetteer:
             if preferred:
                 places = preferred
         return max(places, key=lambda p: p.population).country_code
+
+    def subdivision_country(self, name: str) -> str:
+        """The country of a subdivision name ("Sachsen-Anhalt" -> DE) when only one country has it."""
+        codes = {p.country_code for p in self.places.get(fold(name), [])}
+        return codes.pop() if len(codes) == 1 else ""
 
     def belgian_municipality(self, name: str) -> Commune | None:
         nis = self.municipality_names.get(fold(name))

@@ -58,6 +58,7 @@ PARTNERSHIP_PAGE = re.compile(
     r"vriendschaps(?:band|akkoord|overeenkomst)|friendship (?:agreement|pact|city)|"
     r"(?:cooperation|partnership) agreement|memorandum of understanding|internationale zusammenarbeit|"
     r"partnerschap|partenariat|partnership|partnerschaft|partnergemeente|partnergemeinde|vriendenclub|"
+    r"freundschaftsvertrag|freundschaftsabkommen|st[äa]dtefreundschaft|accord d'amiti|liens? d'amiti|friendship|"
     r"city-to-city|stad-tot-stad|ville à ville|de ville à ville|zustergemeenten|verzuster|"
     r"coop[ée]ration (?:d[ée]centralis|entre)|samenwerking (?:met|tussen)|zusammenarbeit (?:mit|zwischen)",
     re.IGNORECASE,
