@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # in a partner's heading section before any label line, prose that follows a sentence
 # naming the partner, and the partner's own heading, label lines and sentences.
 CONTEXT, HEADED, SECTION, OWN = 1.0, 1.5, 2.0, 3.0
+PAGE = 0.5  # what the page as a whole says (its dominant instrument)
 SEGMENT_SPLIT = (" – ", " — ", " - ")
 # Evidence: at most this many sentences or lines, and this many characters (CONTRACT.md
 # asks for the sentence(s) that state the partnership, not the page).
@@ -65,6 +66,7 @@ class Evidence:
     explicit: bool = False
     lang: str = ""
     year_text: str = ""  # the stretch of text the year was taken from
+    year_rank: tuple[bool, float] = (False, 0.0)
     statements: list[tuple[int, str]] = field(default_factory=list)  # (unit index, text) the decision kept
 
     def add_evidence(self, text: str) -> None:
@@ -81,9 +83,12 @@ class Evidence:
         if proto and strength > self.protocol[2]:
             self.protocol = (proto[0], proto[1], strength)
         dates = mn.start_dates_in(text, self.lang)
-        if dates and strength > self.year[2]:
-            self.year = (dates[0].year, dates[0].date, strength)
+        rank = (bool(v.COOPERATION.search(text)), strength)  # a year beside partnership words first
+        if dates and rank > self.year_rank:
+            best = mn.best_start_date(text, dates)
+            self.year = (best.year, best.date, strength)
             self.year_text = text
+            self.year_rank = rank
         status = mn.status_in(text) if strength >= OWN else ""
         if status and strength > self.status[1]:
             self.status = (status, strength)
@@ -469,12 +474,37 @@ class PageExtractor:
                 self._add_decided(accepted)
             ev = self.partners[key]
             for c in sorted(accepted, key=lambda c: c.unit.index):
+                self._unit_context(ev, c.unit)
                 if c.unit.list_line and c.unit.lead and len(c.unit.text) < MIN_STATEMENT_CHARS:
                     ev.statements.append((c.unit.index - 1, c.unit.lead))
                 ev.statements.append((c.unit.index, c.unit.text))
         self._merge_same_place()
         self._domains_around(units, by_key)
+        self._page_protocol(units)
 
+    @staticmethod
+    def _unit_context(ev: Evidence, unit: Unit) -> None:
+        """The instrument of the list a line belongs to: its lead-in sentence, its heading."""
+        for context in (unit.lead, unit.heading):
+            proto = mn.protocol_in(context) if context else None
+            if proto and CONTEXT > ev.protocol[2]:
+                ev.protocol = (proto[0], proto[1], CONTEXT)
+                return
+
+    def _page_protocol(self, units: list[Unit]) -> None:
+        """A partner whose own sentences name no instrument takes the page's: the one its
+        partnership sentences name most often ("verbroedering" in the title of a report)."""
+        counts: dict[tuple[str, str], int] = {}
+        for unit in units:
+            proto = mn.protocol_in(unit.text)
+            if proto and proto[0] != "network_membership":
+                counts[proto] = counts.get(proto, 0) + 1
+        if not counts:
+            return
+        best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        for ev in self.partners.values():
+            if ev.protocol[0] == "unspecified" and ev.partner_type != "network":
+                ev.protocol = (best[0], best[1], PAGE)
     def _merge_same_place(self) -> None:
         """One partner per town: "Wittenberg" and "Lutherstadt Wittenberg", "Luik" and "Liège"
         are one GeoNames place; the longer name keeps the other's evidence."""
@@ -518,6 +548,11 @@ class PageExtractor:
                 if unit.kind != "heading" and v.COOPERATION.search(unit.text):
                     for d in mn.domains_in(unit.text):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
+                if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):
+                    dates = mn.start_dates_in(unit.text, self.text.language)
+                    if dates:
+                        best = mn.best_start_date(unit.text, dates)
+                        ev.year, ev.year_text = (best.year, best.date, PAGE), unit.text
             return
         for key, seen in by_key.items():
             ev = self.partners.get(key)
@@ -538,12 +573,7 @@ class PageExtractor:
         m = Mention(best.name, self.finder.place_type(best.name), best.start, best.end, best.country, typed)
         ev = self._partner(m)
         for c in accepted:
-            unit = c.unit
-            ev.add_text(unit.text, OWN, evidence=True)
-            for context in (unit.lead, unit.heading):
-                proto = mn.protocol_in(context) if context else None
-                if proto and CONTEXT > ev.protocol[2]:
-                    ev.protocol = (proto[0], proto[1], CONTEXT)
+            ev.add_text(c.unit.text, OWN, evidence=True)
 
     def run(self) -> list[Candidate]:
         for block in self.text.blocks:

@@ -395,6 +395,9 @@ def dates_in(text: str, lang: str = "") -> list[DateHit]:
     if v.PAGE_DATE_LINE.search(text):
         return []
     text = spell_out_numbers(text, lang)
+    dateline = v.DATELINE_PREFIX.match(text)
+    if dateline:  # the article's own date: blanked, offsets kept
+        text = " " * dateline.end() + text[dateline.end():]
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for kind, rx in v.DATE_PATTERNS:
@@ -442,7 +445,22 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
                 return True
         return False
 
-    return [d for d in dates_in(text, lang) if not dates_the_end(d)]
+    def dates_an_event(d: DateHit) -> bool:
+        around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
+        return bool(v.EVENT_NEAR_DATE.search(around))
+
+    return [d for d in dates_in(text, lang) if not dates_the_end(d) and not dates_an_event(d)]
+
+
+def best_start_date(text: str, dates: list[DateHit]) -> DateHit:
+    """Of several dates in one text, the one a signature or a start is dated by
+    ("... gegründet, so dass die Partnerschaft dann 1987 mit der Unterzeichnung besiegelt
+    wurde"), else the first."""
+    for d in dates:
+        around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW]
+        if v.SIGNED_NEAR_DATE.search(around):
+            return d
+    return dates[0]
 
 
 def domains_in(text: str) -> set[str]:

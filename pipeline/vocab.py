@@ -19,7 +19,7 @@ PROTOCOL_PATTERNS: tuple[tuple[str, str], ...] = (
      r"coop[ée]ration internationale communale|municipal international cooperation|"
      r"entwicklungszusammenarbeit"),
     ("memorandum",
-     r"memorandum|\bMoU\b|intentieverklaring|intentiebrief|lettre d'intention|d[ée]claration d'intention|"
+     r"memorandum|\bMoU\b|intentieverklaring|intentiebrief|intentieovereenkomst|lettre d'intention|d[ée]claration d'intention|"
      r"protocole d'accord|letter of intent|absichtserkl[äa]rung"),
     ("friendship",
      r"vriendschaps(?:band|akkoord|overeenkomst|verdrag|pact|relatie)|pacte d'amiti[ée]|"
@@ -28,7 +28,7 @@ PROTOCOL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("twinning",
      r"jumel|verbroeder|zusterst(?:ad|eden)|zustergemeente|verzuster|twinn|twin (?:town|city|cities)|"
      r"sister[- ](?:city|cities|town)|st[äa]dtepartnerschaft|partnerstadt|partnerst[äa]dte|"
-     r"villes? s(?:œ|oe)urs?|partnerstad|partnersteden"),
+     r"villes? s(?:œ|oe)urs?|partnerstad|partnersteden|partnergemeente|partnergemeinde|partnerorte?\b"),
     ("cooperation_agreement",
      r"samenwerkings(?:akkoord|overeenkomst|protocol|verband|verdrag|charter)|"
      r"(?:accord|convention|protocole|charte|contrat) de (?:coop[ée]ration|partenariat|collaboration)|"
@@ -224,6 +224,34 @@ DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("my_words", re.compile(rf"\b({MONTH})\s+({YEAR})\b", re.I)),
     ("year", re.compile(rf"(?<![\d.,/-]){YEAR}(?![\d/]|[.,]\d)")),
 )
+# A date that opens a text dates the article ("date 2019-07 ...", "11 juli 2019 ...",
+# "12.03.2020 –"): a publication date, not a partnership year.
+DATELINE_PREFIX = re.compile(
+    rf"^\s*(?:date\s+)?(?:{YEAR}-\d{{2}}(?:-\d{{2}})?|\d{{1,2}}[./-]\d{{1,2}}[./-](?:{YEAR}|\d{{2}})|"
+    rf"\d{{1,2}}\.?\s+(?:{MONTH})\.?\s+{YEAR}|(?:{MONTH})\s+\d{{1,2}},?\s+{YEAR})\b",
+    re.IGNORECASE,
+)
+# Words that make a nearby year the year of something else: an anniversary, a visit, a
+# festivity, a law, a programme phase, a foundation, an election.
+EVENT_NEAR_DATE = re.compile(
+    r"jubileum|verjaardag|gevierd|vier(?:t|en|de)\b|feest|bezoek|wet van|programma|periode|verkiezing|opgericht|"
+    r"anniversaire|f[êe]t[ée]|c[ée]l[ée]br|visite|loi (?:du|de)|programme|p[ée]riode|[ée]lection|fond[ée]|"
+    r"jubil[äa]um|gefeiert|feier|besuch|gesetz|programm|gegr[üu]ndet|wahl|"
+    r"anniversary|celebrat|visit|law of|election|founded|monument|gedenk|m[ée]morial",
+    re.IGNORECASE,
+)
+# How far (characters) before and after a year such a word makes it an event's year
+# (set on the team's pages; "in 2012 in Zedelgem 5 jaar jumelage gevierd" needs 40 after).
+EVENT_WINDOW = 30
+EVENT_WINDOW_AFTER = 40
+# Words that date a signature or a start: the year beside them is the partnership's.
+SIGNED_NEAR_DATE = re.compile(
+    r"ondertek|bekrachtig|gesloten|afgesloten|opgestart|sign[ée]|signature|scell[ée]|conclu|officialis|"
+    r"unterzeichn|unterschrieben|besiegelt|geschlossen|signed|signing|sealed|established|"
+    r"sinds|sedert|depuis|since|seit",
+    re.IGNORECASE,
+)
+
 # Lines that merely date the page itself.
 PAGE_DATE_LINE = re.compile(
     r"laatst (?:gewijzigd|bijgewerkt)|bijgewerkt op|gepubliceerd|mis à jour|mise à jour|publi[ée] le|"
