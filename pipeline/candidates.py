@@ -47,6 +47,7 @@ class PlaceSpan:
     end: int
     text: str
     key: str  # folded name
+    within: tuple[int, int] | None = None  # a part of this hyphenated word ("Kostrzyn-Pekela")
 
     @property
     def upper(self) -> bool:
@@ -55,7 +56,7 @@ class PlaceSpan:
 
 
 def _tokens(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in TOKEN.finditer(text):
         s, e = m.span()
         word = m.group(0)
@@ -121,11 +122,11 @@ def _hyphen_parts(text: str, tokens: list[tuple[int, int]], found: list[PlaceSpa
         word = text[s:e]
         if "-" not in word or any(f.start <= s < f.end for f in found):
             continue
-        parts = [PlaceSpan(s + m.start(), s + m.end(), m.group(0), fold(m.group(0)))
+        parts = [PlaceSpan(s + m.start(), s + m.end(), m.group(0), fold(m.group(0)), (s, e))
                  for m in re.finditer(r"[^\-]+", word)]
         known = [p for p in parts if len(p.text) >= 4 and _starts_name(p.text, alone=True)
                  and gaz.has_name(p.key) and p.key not in gaz.countries]
-        if len(known) == len(parts) >= 2:  # every part a place: a pair, not one name ("Kasa-Vubu")
+        if len(known) == len(parts) >= 2:  # every part a place: maybe a pair (decided by the caller)
             out.extend(known)
     return out
 

@@ -15,7 +15,7 @@ The cascade in `identify_commune`:
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -167,9 +167,9 @@ def _authority(key: str, gaz: Gazetteer, spelled: str) -> Commune | None:
     if nis:
         return gaz.municipalities[nis]
     towns = [p for p in gaz.place(key) if p.kind == "city"]
-    for town in sorted(towns, key=lambda p: -p.population):
-        if town.country_code == "BE" and fold(town.name) in gaz.municipality_names:
-            return gaz.municipalities[gaz.municipality_names[fold(town.name)]]
+    for town in sorted(towns, key=lambda p: -p.population)[:1]:  # "Brussels", "Ghent", "Lüttich"
+        if town.geonameid in gaz.town_communes:
+            return gaz.municipalities[gaz.town_communes[town.geonameid]]
     foreign = [p for p in towns if p.country_code != "BE"]
     if not foreign:
         return None
@@ -209,9 +209,9 @@ def _known_name(key: str, gaz: Gazetteer) -> bool:
                for p in gaz.place(key) if p.kind == "city")
 
 
-def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[Counter[str], dict[str, str]]:  # noqa: C901
+def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[dict[str, float], dict[str, str]]:
     """Score of every place named on the page (or in its host) as its owner; the spelling of each."""
-    scores: Counter[str] = Counter()
+    scores: defaultdict[str, float] = defaultdict(float)
     spelled: dict[str, str] = {}
     mentions: Counter[str] = Counter()
     subjects: Counter[str] = Counter()

@@ -50,8 +50,10 @@ ACCEPT = 4.0
 # gazetteer knows needs one of the stronger ones.
 STRUCTURAL = frozenset({"typed", "country", "enumeration", "list_line", "rule", "paired", "partner_typed"})
 STRUCTURAL_UNKNOWN = frozenset({"typed", "country", "enumeration", "paired", "partner_typed", "whole_line"})
-# A list line is short: longer lines are prose.
+# A list line is short: longer lines are prose (list items, table rows and headings may
+# run a little longer: "Province of X, Region (1996) – cooperation agreement on tourism").
 LIST_LINE_WORDS = 12
+LONG_LIST_LINE_WORDS = 20
 # A lead-in sentence introduces the lines that follow it, up to this many (the longest
 # lists of partners on the team's pages hold about twenty).
 MAX_LEAD_DISTANCE = 30
@@ -79,6 +81,17 @@ EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|north|south|east|west|noord
                             r"süd|upper|lower|groß|gross|klein|neu|new|nieuw|bad|saint|sainte|sint|st\.?)$", re.IGNORECASE)
 # What may stand on a list line besides the name: its country, a year, dashes and brackets.
 WHOLE_LINE = re.compile(r"[\s\-–—:,.;()|/0-9]*(?:[(,–—-]\s*[A-ZÀ-Ý][\w'’-]+(?: [\w'’-]+){0,2}\)?[\s\-–—:,.;()|/0-9]*)?")
+# "X, een van de gemeenten van Y", "X, une commune de Y", "X, a district of Y": Y is where X lies
+PART_OF_BEFORE = re.compile(r"\b(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
+                            r"(?:\d+\s+)?[\w-]+\s+(?:van|de|d['’]|of|von|in|à|en|im)\s*$", re.IGNORECASE)
+PARENT_AFTER = re.compile(r"^\s*[,(]\s*(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
+                          r"[\w-]+\s+(?:van|de|d['’]|of|von|in|à|en|im)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+){0,2})")
+# A region named after two towns: "Province of Pesaro and Urbino", "provincie X en Y"
+TWO_NAMED_REGION = re.compile(r"\b(?:province|provincie|provinz|r[ée]gion|regio|county|d[ée]partement|department)\s+"
+                              r"(?:of\s+|de\s+|van\s+|von\s+)?[A-ZÀ-Ý][\w'’-]+\s+(?:and|et|en|e|und)\s+$", re.IGNORECASE)
+# "(ou New Iberia)", "(anciennement X)", "(formerly X)": another name of the same place
+ALIAS_PAREN = re.compile(r"\s*(?:ou|or|of|oder|alias|aka|also|anciennement|formerly|voorheen|vroeger|ehemals|früher|ex)\b",
+                         re.IGNORECASE)
 PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\ben\b|\bet\b|\band\b|\bund\b)\s*$", re.IGNORECASE)
 CAPITAL_BEFORE = cue_pattern("capital_word", "$")
 PERSON_BEFORE = cue_pattern("person_title", "$")
@@ -108,7 +121,7 @@ class Unit:
     @property
     def list_line(self) -> bool:
         words = len(self.text.split())
-        return self.kind in ("item", "row") or words <= LIST_LINE_WORDS or (self.kind == "heading" and words <= 20)
+        return words <= LIST_LINE_WORDS or (self.kind in ("item", "row", "heading") and words <= LONG_LIST_LINE_WORDS)
 
 
 def page_units(blocks: tuple[Block, ...]) -> list[Unit]:
@@ -119,7 +132,7 @@ def page_units(blocks: tuple[Block, ...]) -> list[Unit]:
     heading = lead = ""
     lead_at = 0
     for block in blocks:
-        sentences = [block.text] if block.kind in ("item", "row", "heading") else mn.split_sentences(block.text)
+        sentences = [block.text] if block.kind in ("row", "heading") else mn.split_sentences(block.text)
         for sentence in sentences:
             if len(units) - lead_at > MAX_LEAD_DISTANCE:
                 lead = ""
@@ -154,7 +167,7 @@ class Weighed:
                    "known": W_KNOWN, "major": W_MAJOR, "typed": W_TYPED, "sentence_start": W_SENTENCE_START,
                    "belgian": W_BELGIAN, "location": W_LOCATION, "rule": W_RULE,
                    "small_place": W_SMALL_PLACE, "paired": W_PAIRED, "partner_typed": W_PARTNER_TYPED,
-                   "whole_line": W_WHOLE_LINE}
+                   "whole_line": W_WHOLE_LINE, "inside_rule": 0.0}
         return sum(weights[f] for f in self.features)
 
     @property
@@ -169,9 +182,10 @@ class Weighed:
 class Decider:
     """Finds and weighs the candidates of one page."""
 
-    def __init__(self, gaz: Gazetteer, own_keys: set[str], lang: str = "") -> None:
+    def __init__(self, gaz: Gazetteer, own_keys: set[str], lang: str = "", own_nis: str = "") -> None:
         self.gaz = gaz
         self.own = own_keys
+        self.own_nis = {own_nis} if own_nis else set()
         self.french = lang == "fr"  # French "en Bretagne" is a place; Dutch "en" is "and"
 
     # -- helpers -----------------------------------------------------------------
@@ -180,8 +194,16 @@ class Decider:
             return False
         if key in self.own or any(o.startswith(key + " ") for o in self.own):
             return True
-        # another name of the page's own town ("Ghent" on a page of Gent)
-        return any(fold(p.name) in self.own for p in self.gaz.place(key) if p.kind == "city")
+        # another name of the page's own town ("Ghent" on a page of Gent): when the largest
+        # place of that name is the own town ("Dinan" is a French town, not Dinant)
+        towns = [p for p in self.gaz.place(key) if p.kind == "city"]
+        if not towns:
+            return False
+        largest = max(towns, key=lambda p: p.population)
+        own = fold(largest.name) in self.own or self.gaz.town_communes.get(largest.geonameid, "-") in self.own_nis
+        elsewhere = any(p.country_code != largest.country_code and p.population >= MAJOR_TOWN_POPULATION
+                        for p in towns)
+        return own and not elsewhere
 
     def country_of(self, text: str) -> str:
         words = text.strip(" ()").split()
@@ -196,10 +218,15 @@ class Decider:
 
     def country_near(self, text: str, start: int, end: int) -> str:
         """The partner's country from what surrounds the name: after it, or an adjective before."""
-        after = text[end:end + 90]
+        after = text[end:end + 90].lstrip(")")  # "(ou New Iberia) en Louisiane (États-Unis)"
         paren = PAREN_AFTER.match(after)
         if paren:
             code = self.country_of(paren.group("inner").split(",")[-1])
+            if code:
+                return code
+        parent = PARENT_AFTER.match(after)  # "Bandalungwa, een van de gemeenten van Kinshasa"
+        if parent:
+            code = self.country_of(parent.group("name")) or self.gaz.place_country(parent.group("name"))
             if code:
                 return code
         m = COUNTRY_AFTER.match(after)
@@ -208,9 +235,30 @@ class Decider:
             if code:
                 return code
         adj = ADJECTIVE_BEFORE.search(text[max(0, start - 40):start])
-        if adj:
-            return nationality_country(adj.group("adj"))
+        code = nationality_country(adj.group("adj")) if adj else ""
+        if code:
+            return code
+        clause = re.split(r"[.;:]", after, maxsplit=1)[0]
+        for inner in re.findall(r"\(([^()]{2,40})\)", clause):  # "X en Louisiane (États-Unis)"
+            code = self.country_of(inner)
+            if code:
+                return code
         return ""
+
+    def _pairs(self, text: str, spans: list[PlaceSpan]) -> list[PlaceSpan]:
+        """Parts of a hyphenated word are two places only when one is the page's own authority
+        ("Kostrzyn-Pekela" on Pekela's page); otherwise the word is one name ("Steglitz-Zehlendorf")."""
+        out = [s for s in spans if s.within is None]
+        words: dict[tuple[int, int], list[PlaceSpan]] = {}
+        for s in spans:
+            if s.within is not None:
+                words.setdefault(s.within, []).append(s)
+        for (start, end), parts in words.items():
+            if any(self.is_own(p.key) for p in parts):
+                out.extend(parts)
+            else:
+                out.append(PlaceSpan(start, end, text[start:end], fold(text[start:end])))
+        return sorted(out, key=lambda s: s.start)
 
     @staticmethod
     def _extends(text: str, start: int, end: int, inside: list[Weighed]) -> bool:
@@ -225,7 +273,7 @@ class Decider:
         """Known places anywhere; unknown capitalised names only in partnership units."""
         text = unit.text
         found: list[Weighed] = []
-        spans: list[PlaceSpan] = scan_places(text, self.gaz)
+        spans: list[PlaceSpan] = self._pairs(text, scan_places(text, self.gaz))
         taken = [(s.start, s.end) for s in spans]
         for s in spans:
             places = self.gaz.place(s.key)
@@ -252,7 +300,6 @@ class Decider:
 
     def weigh(self, cand: Weighed, unit_cands: list[Weighed], confirmed: set[str]) -> None:
         text, start, end = cand.unit.text, cand.start, cand.end
-        key = fold(cand.name)
         before = text[max(0, start - 60):start]
         f, veto = cand.features, cand.vetoes
         veto |= self.name_vetoes(cand.name)
@@ -260,11 +307,22 @@ class Decider:
             veto.add("person")
         if CAPITAL_BEFORE.search(before):
             veto.add("capital named in passing")
-        if cand.known and len(cand.name.split()) == 1 and not cand.unit.list_line \
-                and RUNS_ON.match(text[end:end + 6]) and not self.gaz.has_name(fold(text[end:].split()[0] if text[end:].split() else "")):
-            veto.add("part of a longer name")
-        if mn.in_parentheses(text, start) and any(c.end <= start for c in unit_cands):
+        if TWO_NAMED_REGION.search(before):
+            veto.add("part of a longer name")  # "Province of Pesaro and Urbino"
+        following = text[end:].split()[0].strip(",.;:()") if text[end:].split() else ""
+        next_name = any(c.start == end + 1 for c in unit_cands)  # "uit Kostrzyn Oude Pekela": two names
+        if cand.known and len(cand.name.split()) == 1 and RUNS_ON.match(text[end:end + 6]) and not next_name \
+                and not self.gaz.has_name(fold(following)) and not self.gaz.country(following):
+            veto.add("part of a longer name")  # "Union Européenne", "Jean-Pierre Vandenbosch"
+        opening = text.rfind("(", 0, start)
+        alias = ALIAS_PAREN.match(text[opening + 1:start]) if opening >= 0 else None
+        if mn.in_parentheses(text, start) and not alias and any(0 <= opening - c.end <= 2 and c.known for c in unit_cands):
             veto.add("qualifies another name")  # "Mohammedia (suburb of Casablanca)"
+        left = re.search(r"(?<=[a-zà-ÿ,;:] )([A-ZÀ-Ý][a-zà-ÿ]+) $", text[max(0, start - 30):start])
+        if cand.known and len(cand.name.split()) == 1 and left and left.group(1).lower() not in STOP_WORDS \
+                and not nationality_country(left.group(1)) and not self.gaz.has_name(fold(left.group(1))) \
+                and not v.TYPE_WORDS.get(left.group(1).lower()) and not PARTNER_LIST_RE.search(left.group(1)):
+            veto.add("part of a longer name")  # "de Europese Unie"
         if cand.known and not self.country_near(text, start, end) and self._listed_with_countries(text, start, end):
             veto.add("listed with countries")  # "l'Allemagne, le Québec ou le Mali"
         if cand.name.isupper() and not cand.known and len(cand.name.split()) == 1:
@@ -290,6 +348,8 @@ class Decider:
             cand.country = cand.country or nationality_country(typed_adj.group("adj"))
         if self._paired_with_own(cand, unit_cands):
             f.add("paired")
+        if PART_OF_BEFORE.search(before):
+            veto.add("where a partner lies")  # "Bandalungwa, l'une des 24 communes de Kinshasa"
         if LOCATION_BEFORE.search(before) or v.LOCATIVE_BEFORE_TYPED.search(before) \
                 or (self.french and re.search(r"\ben\s+$", before)) \
                 or (re.search(r"(?<!\w)à\s+$", before) and not re.search(r"jumel|li[ée]e?s?\s+à|associ", before[-30:])):
@@ -308,9 +368,9 @@ class Decider:
             f.add("major")
         if cand.belgian and not cand.country:
             f.add("belgian")
-        if not cand.known and not cand.unit.list_line and \
+        if (not cand.known or "small_place" in f) and len(text.split()) > 3 and cand.unit.kind == "paragraph" and \
                 (start == 0 or text[:start].rstrip().endswith((".", "!", "?", ":"))):
-            f.add("sentence_start")
+            f.add("sentence_start")  # "Naast de zustersteden ...": a capitalised first word
         enumeration = self._in_enumeration(cand, unit_cands, confirmed)
         if enumeration:
             f.add("enumeration")
@@ -320,9 +380,11 @@ class Decider:
             f.add("partner_typed")
         elif mn.TYPE_BEFORE.search(before[-40:]):
             f.add("typed")
-        if cand.unit.list_line and "list_line" in f and WHOLE_LINE.fullmatch(text[:start] + text[end:]):
+        if cand.unit.list_line and "list_line" in f and self._whole_line(text[:start] + " " + text[end:]):
             f.add("whole_line")
         if cand.known and self._qualifies_previous(cand, unit_cands):
+            veto.add("region of a partner")
+        elif "small_place" in f and self._after_comma_closing(cand, unit_cands):
             veto.add("region of a partner")
 
     def name_vetoes(self, name: str) -> set[str]:
@@ -331,7 +393,7 @@ class Decider:
         out = set()
         if self.is_own(key):
             out.add("own authority")
-        if self.gaz.country(name) or key in STOP_WORDS or len(key) < 3 or not name[:1].isalpha():
+        if self.gaz.country(name) or key in STOP_WORDS or len(key) < 3 or not any(ch.isalpha() for ch in name):
             out.add("not a name")
         if v.MONTHS.get(key) or v.NOT_A_NAME.match(name) or key in v.TYPE_WORDS or key in mn.PLURAL_TYPES:
             out.add("not a name")
@@ -355,6 +417,15 @@ class Decider:
             if words and self.gaz.country(words.split(",")[0].strip()):
                 return True
         return False
+
+    def _whole_line(self, rest: str) -> bool:
+        """Does a line say only the name, with its country, former name, years and dates?
+        ("Kamonyi (anciennement ...) au Rwanda, depuis 1970.", "Tulle - France - 1992")"""
+        rest = re.sub(r"\([^()]*\)", " ", rest)
+        words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", rest) if w.lower() not in STOP_WORDS
+                 and not v.MONTHS.get(w.lower()) and not v.SIGNED_NEAR_DATE.fullmatch(w)]
+        remaining = [w for w in words if not self.gaz.country(w)]
+        return len(remaining) <= 1 and not any(w[:1].islower() and len(w) > 3 for w in remaining)
 
     @staticmethod
     def _relation_before(before: str) -> bool:
@@ -402,6 +473,16 @@ class Decider:
         others = {fold(c.name) for c in run if c is not cand}
         return "confirmed" if others & confirmed else ""
 
+    @staticmethod
+    def _after_comma_closing(cand: Weighed, unit_cands: list[Weighed]) -> bool:
+        previous = [c for c in unit_cands if c.end <= cand.start and c.known]
+        if not previous:
+            return False
+        prev = max(previous, key=lambda c: c.end)
+        text = cand.unit.text
+        return bool(re.fullmatch(r"\s*,\s*", text[prev.end:cand.start])) and \
+            bool(re.match(r"\s*(?:\(|$|[–—-]|\d)", text[cand.end:]))
+
     def _qualifies_previous(self, cand: Weighed, unit_cands: list[Weighed]) -> bool:
         """A subdivision right after a town that lies in it: "Bandung, West Java", "X (Hessen)",
         "Joliette au Québec" (after a comma only when it is no large town itself)."""
@@ -415,5 +496,8 @@ class Decider:
         gap = cand.unit.text[prev.end:cand.start]
         if re.fullmatch(r"\s*(?:\(|in|in de|in der|im|dans la|dans le|en|au|aux)\s*", gap, re.IGNORECASE):
             return True
+        if not re.fullmatch(r"\s*,\s*", gap):
+            return False
         large = any(p.kind == "city" and p.population >= MAJOR_TOWN_POPULATION for p in places)
-        return not large and bool(re.fullmatch(r"\s*,\s*", gap))
+        closes = re.match(r"\s*(?:\(|$|[–—-]|\d)", cand.unit.text[cand.end:])  # "Saint-Lambert, Quebec (2011)"
+        return not large or bool(closes)

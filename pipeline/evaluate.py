@@ -126,7 +126,7 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise GoldError(f"cannot read gold file {path}: {exc.strerror or exc}") from exc
+        raise GoldError(f"cannot read gold file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
     docs = []
     for n, line in enumerate(lines, 1):
         if not line.strip():

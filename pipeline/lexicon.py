@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .gazetteer import fold
@@ -74,7 +74,7 @@ def _alternative(entry: str) -> str:
     return r"\s+".join(re.escape(word) for word in entry.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_pattern(category: str, anchor: str = "") -> re.Pattern[str]:
     """One regex for a category, all languages: `anchor` "$" matches a cue that ends where
     the text ends (the words just before a name), "" anywhere on word boundaries."""

@@ -15,7 +15,7 @@ from .gazetteer import Gazetteer, fold
 TYPE_ALT = "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
 PLURAL_TYPES = {"steden": "city", "gemeenten": "municipality", "gemeentes": "municipality",
                 "villes": "city", "communes": "municipality", "cities": "city", "towns": "city",
-                "städten": "city", "gemeinden": "municipality", "dörfer": "municipality", "dörfern": "municipality",
+                "städten": "city", "dörfer": "municipality", "dörfern": "municipality",
                 "municipalities": "municipality", "städte": "city", "gemeinden": "municipality",
                 "provincies": "province", "provinces": "province", "regio's": "region",
                 "régions": "region", "regions": "region", "districten": "district", "districts": "district"}
