@@ -27,6 +27,7 @@ class BatchOptions:
     scheduler: str | None = None
     progress: bool | None = None  # None: only on an interactive terminal
     use_nlp: bool = True
+    verbose: bool = False  # list every skipped file in the log
 
     def report(self) -> dict[str, object]:
         return {"full": self.full, "time_limit_s": self.time_limit, "workers": self.workers, "engine": self.engine}
@@ -53,9 +54,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: only when stderr is a terminal)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list in the log every input file skipped as neither a page nor a WARC file")
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
     return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
                         workers=max(1, getattr(args, "workers", 1)), engine=getattr(args, "engine", "local"),
-                        scheduler=getattr(args, "scheduler", None), progress=args.progress)
+                        scheduler=getattr(args, "scheduler", None), progress=args.progress,
+                        verbose=getattr(args, "verbose", False))

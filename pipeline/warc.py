@@ -47,7 +47,7 @@ COMMUNE_FIELD = "WARC-Commune-NIS"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 WARC_SUBDIR = "warc"
 INDEX_NAME = "index.sqlite"
-MAX_RECORD_BYTES = 64 * 1024 * 1024
+MAX_RECORD_BYTES = 10 * 1024 * 1024  # = ingest.MAX_PAGE_BYTES: a WARC body is a page
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError,
@@ -329,20 +329,35 @@ def _rel(path: Path, base_dir: Path) -> str:
 
 
 def _latest(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], list[PageResult]]:
-    """The latest 200 response per URL, and an error result per unreadable file."""
+    """The latest 200 response per URL, and an error result per unreadable file (or per
+    response record without a WARC-Target-URI, naming the file and the record)."""
     latest: dict[str, _Ref] = {}
     errors: list[PageResult] = []
     for index, path in enumerate(sorted(Path(p) for p in paths)):
         rel = _rel(path, base_dir)
         try:
             for ref in _scan_file(path, index):
-                if ref.url and (ref.url not in latest or latest[ref.url].key <= ref.key):
+                if not ref.url:
+                    message = f"{path}: response record {ref.record_id or '(no id)'} has no WARC-Target-URI; skipped"
+                    log.error("%s", message)
+                    errors.append(PageResult(f"{rel}#{ref.record_id}", f"{rel}#{ref.record_id}",
+                                             error_stage="ingest", error_type="MissingTargetURI",
+                                             error_message=message))
+                    continue
+                if ref.url not in latest or latest[ref.url].key <= ref.key:
                     latest[ref.url] = ref
-        except READ_ERRORS as exc:
-            log.error("%s: unreadable WARC file: %s", path, exc)
+        except Exception as exc:  # noqa: BLE001 - per-file isolation: warcio raises AttributeError, TypeError ... on malformed headers
+            hint = "" if isinstance(exc, READ_ERRORS) else \
+                " (a malformed record header, e.g. a response record without WARC-Target-URI)"
+            log.error("%s: unreadable WARC file: %s: %s%s", path, type(exc).__name__, exc, hint)
             errors.append(PageResult(rel, rel, error_stage="ingest", error_type=type(exc).__name__,
-                                     error_message=f"{path}: unreadable WARC file: {exc}"))
+                                     error_message=f"{path}: unreadable WARC file: {exc}{hint}"))
     return latest, errors
+
+
+def scan_warcs(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], list[PageResult]]:
+    """Index WARC files: the latest 200 response per URL, and the files or records that failed."""
+    return _latest(paths, Path(base_dir))
 
 
 def read_record_body(path: Path, offset: int) -> bytes:
@@ -368,13 +383,18 @@ def iter_warc_documents(paths: list[Path], base_dir: Path) -> Iterator[Document 
     """
     latest, errors = _latest(paths, Path(base_dir))
     yield from errors
+    yield from warc_documents(latest, Path(base_dir))
+
+
+def warc_documents(latest: dict[str, _Ref], base_dir: Path) -> Iterator[Document | PageResult]:
+    """The Documents of an index made by `scan_warcs`, by URL; an unreadable record is a failed result."""
     for url in sorted(latest):
         ref = latest[url]
         source_id = f"{_rel(ref.path, Path(base_dir))}#{ref.record_id}"
         try:
             body = read_record_body(ref.path, ref.offset)
-        except READ_ERRORS as exc:
-            log.error("%s: unreadable record %s: %s", ref.path, ref.record_id, exc)
+        except Exception as exc:  # noqa: BLE001 - per-record isolation (warcio raises more than READ_ERRORS)
+            log.error("%s: unreadable record %s: %s: %s", ref.path, ref.record_id, type(exc).__name__, exc)
             yield PageResult(source_id, url, commune_nis=ref.commune_nis, error_stage="ingest",
                              error_type=type(exc).__name__,
                              error_message=f"{ref.path}: record {ref.record_id}: {exc}")
@@ -390,9 +410,11 @@ def iter_warc_documents(paths: list[Path], base_dir: Path) -> Iterator[Document 
 
 
 def warc_files(folder: Path) -> list[Path]:
-    """All WARC files below a folder, sorted."""
-    return sorted(p for p in Path(folder).rglob("*")
-                  if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES))
+    """All WARC files below a folder, sorted, as `run` reads them: regular files inside the
+    folder, symlinks followed only when their target is inside it too (see ingest)."""
+    from .ingest import list_input
+
+    return sorted(list_input(Path(folder)).warc_paths)
 
 
 def lookup(raw_dir: Path, url: str) -> bytes:
