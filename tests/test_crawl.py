@@ -563,3 +563,46 @@ def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> 
         rows = list(csv.DictReader(fh))
     tulle = next(r for r in rows if r["partner"] == "Tulle")
     assert tulle["commune_nis"] == NIS and all(u.startswith(site.base) for u in tulle["source_url"].split())
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """A hostile server: a 200 whose body comes one byte every 0.1 s (for 100 s at most)."""
+
+    with_length = True
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if self.with_length:
+            self.send_header("Content-Length", "1000")
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:  # the client gave up: what the test wants
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.mark.parametrize("with_length", [True, False])
+def test_a_body_trickling_in_is_cut_at_the_body_time_limit(with_length: bool) -> None:
+    handler = type("Trickle", (_Trickle,), {"with_length": with_length})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        fetcher = Fetcher(CrawlSettings(delay=0, timeout=(1.0, 5.0), retries=0, fetch_time_limit=1.5))
+        began = time.monotonic()
+        with pytest.raises(FetchError, match="body took over 1.5 s"):
+            fetcher.get(f"http://127.0.0.1:{server.server_address[1]}/jumelages")
+        assert time.monotonic() - began < 10  # the whole body would take 100 s
+    finally:
+        server.shutdown()
+        server.server_close()
