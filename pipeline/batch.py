@@ -12,6 +12,7 @@ from pathlib import Path
 EXIT_OK = 0  # every page processed, dataset written
 EXIT_PARTIAL = 1  # some pages failed (see errors.csv), dataset written from the others
 EXIT_FATAL = 2  # nothing written: bad input, no pages, every page failed, write error
+EXIT_USAGE = 64  # EX_USAGE: a bad option or argument (argparse); nothing was run
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output directory; try again later
 EXIT_INTERRUPTED = 130  # Ctrl-C: nothing written
 DEFAULT_TIME_LIMIT = 60.0
@@ -38,6 +39,7 @@ EXIT_CODES_HELP = f"""exit codes:
   {EXIT_PARTIAL}   some pages failed (listed in OUTPUT/errors.csv); the dataset was written from the others
   {EXIT_FATAL}   nothing written (bad input directory, no pages, every page failed, write error);
       the previous dataset is in place
+  {EXIT_USAGE}  usage error: an unknown option or a bad or missing argument; nothing run
   {EXIT_LOCKED}  another run holds OUTPUT/.lock; nothing written, try again later
   {EXIT_INTERRUPTED} interrupted (Ctrl-C); nothing written"""
 

@@ -132,6 +132,11 @@ def _inside(path: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def is_inside(path: Path, directory: Path) -> bool:
+    """Does `path`, symlinks resolved, lie inside `directory` (symlinks resolved too)?"""
+    return _inside(str(path), os.path.realpath(directory))
+
+
 def _walk(input_dir: Path) -> Iterator[Path]:
     """All files below input_dir, sorted, following directory symlinks that stay inside it
     without looping; a directory symlink pointing outside is yielded (as a file would be)

@@ -175,6 +175,13 @@ class SnapshotWriter:
             self._fh, self._writer = None, None
 
 
+def _readable_by_run(path: Path, raw_dir: Path) -> bool:
+    """Would `run --input raw_dir` read this snapshot file (a regular file, inside raw_dir)?"""
+    from .ingest import is_inside
+
+    return path.is_file() and is_inside(path, raw_dir)
+
+
 def _warc_fields(fetched_at: datetime, commune_nis: str) -> dict[str, str]:
     stamp = fetched_at.astimezone(UTC).replace(tzinfo=None)
     out = {"WARC-Date": datetime_to_iso_date(stamp)}
@@ -252,7 +259,7 @@ class SnapshotIndex:
         entry = self.get(url)
         if entry is None or entry.kind not in kinds:
             return None
-        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
+        if entry.kind == "page" and not _readable_by_run(self.raw_dir / entry.warc_path, self.raw_dir):
             return None
         if entry.kind in ("robots", "sitemap") and entry.body is None:
             return None

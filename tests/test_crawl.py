@@ -38,6 +38,7 @@ from pipeline.fetch import (
     Skipped,
     redirect_target,
 )
+from pipeline.ingest import iter_documents
 from pipeline.models import Document
 from pipeline.sources import Source, is_relevant, site_key
 from pipeline.warc import COMMUNE_FIELD, iter_warc_documents, lookup, sha256_label, warc_files
@@ -546,6 +547,30 @@ def test_cli_arguments_and_exit_codes(site: FixtureSite, tmp_path: Path) -> None
     sources.write_text("nis,url\n99999,https://example.org/\n", encoding="utf-8")
     assert run_crawl(args) == 2
     assert run_crawl(parser.parse_args(["--sources", str(sources), "--delay", "-1"])) == 2
+
+
+def test_crawl_and_run_make_the_same_symlink_choice(site: FixtureSite, tmp_path: Path) -> None:
+    """Neither follows a symlink out of the raw directory: the crawl refuses to write its
+    snapshots through one (run would never read them), and WARC files linked in from
+    outside are not read back."""
+    parser = argparse.ArgumentParser()
+    add_crawl_arguments(parser)
+    registry = tmp_path / "communes.csv"
+    registry.write_text(f"nis,url,language\n{NIS},{site.base}/fr/jumelages,fr\n", encoding="utf-8")
+    elsewhere, raw = tmp_path / "elsewhere", tmp_path / "raw"
+    elsewhere.mkdir()
+    raw.mkdir()
+    (raw / "warc").symlink_to(elsewhere, target_is_directory=True)
+    args = parser.parse_args(["--registry", str(registry), "--raw", str(raw), "--delay", "0", "--max-pages", "1"])
+    assert run_crawl(args) == 2 and site.paths() == []
+    (raw / "warc").unlink()
+    assert run_crawl(args) == 0
+    snapshot = warc_files(raw)[0]
+    moved = elsewhere / snapshot.name
+    snapshot.rename(moved)
+    (raw / "warc" / snapshot.name).symlink_to(moved)
+    assert warc_files(raw) == []
+    assert [d.error_type for d in iter_documents(raw)] == ["OutsideInput"]  # type: ignore[union-attr]
 
 
 def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> None:
