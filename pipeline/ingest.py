@@ -30,8 +30,12 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .models import Document, PageResult
+
+if TYPE_CHECKING:
+    from .warc import WarcIndex
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +147,10 @@ def _walk(input_dir: Path) -> Iterator[Path]:
     so that the listing names it."""
     seen: set[tuple[int, int]] = set()
     root_real = os.path.realpath(input_dir)
-    for root, dirs, files in os.walk(input_dir, followlinks=True):
+    unreadable: list[OSError] = []
+    for root, dirs, files in os.walk(input_dir, followlinks=True, onerror=unreadable.append):
+        while unreadable:  # a directory os.walk could not list: yielded so that the listing names it
+            yield Path(unreadable.pop(0).filename)
         st = os.stat(root)
         key = (st.st_dev, st.st_ino)
         if key in seen:
@@ -155,6 +162,8 @@ def _walk(input_dir: Path) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if d not in outside)
         for name in sorted(files + outside):
             yield Path(root) / name
+    for error in unreadable:
+        yield Path(error.filename)
 
 
 def _media_type(path: Path) -> str | None:
@@ -229,7 +238,7 @@ class Listing:
     warc_paths: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are neither pages nor WARC files
     warnings: list[str] = field(default_factory=list)
-    _warc: tuple[dict[str, object], list[PageResult]] | None = None
+    _warc: WarcIndex | None = None
 
     @property
     def total(self) -> int:
@@ -237,13 +246,13 @@ class Listing:
         latest, errors = self._warc_index()
         return len(self.entries) + len(latest) + len(errors)
 
-    def _warc_index(self) -> tuple[dict[str, object], list[PageResult]]:
+    def _warc_index(self) -> WarcIndex:
+        """The WARC files' records (scanned once, on first use; WARC reading is imported then)."""
         if self._warc is None:
             if self.warc_paths:
-                from .warc import scan_warcs  # optional stage, imported on use
+                from .warc import scan_warcs
 
-                latest, errors = scan_warcs(self.warc_paths, self.input_dir)
-                self._warc = (dict(latest), errors)
+                self._warc = scan_warcs(self.warc_paths, self.input_dir)
             else:
                 self._warc = ({}, [])
         return self._warc
@@ -268,7 +277,7 @@ class Listing:
 
             latest, errors = self._warc_index()
             yield from errors
-            yield from warc_documents(latest, self.input_dir)  # type: ignore[arg-type]
+            yield from warc_documents(latest, self.input_dir)
 
 
 def list_input(input_dir: Path) -> Listing:
@@ -294,6 +303,12 @@ def list_input(input_dir: Path) -> Listing:
         if path.name == SOURCES_FILE:
             _warn(listing.warnings, f"{path}: only the input directory's top-level {SOURCES_FILE} is read; "
                                     f"this one is ignored")
+        if path.is_dir() and not path.is_symlink():  # a directory the walk could not list
+            try:
+                os.listdir(path)
+            except OSError as exc:
+                listing.entries.append(_failed(rel, rel, exc, str(path)))
+            continue
         if media is None and not warc and not (path.is_symlink() and path.is_dir()):
             listing.skipped.append(rel)
             continue

@@ -362,7 +362,10 @@ def _latest(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], lis
     return latest, errors
 
 
-def scan_warcs(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], list[PageResult]]:
+WarcIndex = tuple[dict[str, _Ref], list[PageResult]]  # latest 200 response per URL; failed files and records
+
+
+def scan_warcs(paths: Iterable[Path], base_dir: Path) -> WarcIndex:
     """Index WARC files: the latest 200 response per URL, and the files or records that failed."""
     return _latest(paths, Path(base_dir))
 
@@ -421,6 +424,8 @@ def warc_files(folder: Path) -> list[Path]:
     folder, symlinks followed only when their target is inside it too (see ingest)."""
     from .ingest import list_input
 
+    if not Path(folder).is_dir():
+        return []
     return sorted(list_input(Path(folder)).warc_paths)
 
 

@@ -370,3 +370,23 @@ def test_output_path_that_is_a_file(tmp_path: Path, caplog: pytest.LogCaptureFix
     (tmp_path / "out.csv").write_text("not a directory")
     assert run(inp, tmp_path / "out.csv", BatchOptions(progress=False)) == EXIT_FATAL
     assert any("output path is not a directory" in r.getMessage() for r in caplog.records)
+
+
+def test_a_directory_that_cannot_be_listed_is_named(tmp_path: Path, good_rows: dict[str, dict[str, str]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    inp = build(tmp_path, {})
+    (inp / "locked").mkdir()
+    (inp / "locked" / "page.html").write_text(html(FR))
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", refuse)  # what a chmod 000 directory does (root ignores chmod)
+    monkeypatch.setattr(os, "listdir", lambda path: refuse(path) and real_listdir(path))  # type: ignore[arg-type]
+    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    err = error_of(errors, "locked")
+    assert (err["stage"], err["error_type"]) == ("ingest", "PermissionError")
