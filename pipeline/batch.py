@@ -37,8 +37,8 @@ class BatchOptions:
 EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}   success: every page processed, dataset written
   {EXIT_PARTIAL}   some pages failed (listed in OUTPUT/errors.csv); the dataset was written from the others
-  {EXIT_FATAL}   nothing written (bad input directory, no pages, every page failed, write error);
-      the previous dataset is in place
+  {EXIT_FATAL}   nothing written (input directory missing, output path not a directory, no pages,
+      every page failed: see OUTPUT/failed-run/errors.csv, write error); the previous dataset is in place
   {EXIT_USAGE}  usage error: an unknown option or a bad or missing argument; nothing run
   {EXIT_LOCKED}  another run holds OUTPUT/.lock; nothing written, try again later
   {EXIT_INTERRUPTED} interrupted (Ctrl-C); nothing written"""

@@ -182,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl_p = sub.add_parser(
         "crawl", help="fetch the communes' cooperation pages into WARC snapshots",
-        description="Crawl the start URLs of a sources registry (CSV nis,url[,language]) politely and store "
-                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad input.")
+        description="Crawl the start URLs of the crawl registry (--registry, CSV nis,url[,language]) politely and store "
+                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad registry or --raw, "
+                    "64 usage error.")
     add_crawl_arguments(crawl_p)
     crawl_p.set_defaults(func=cmd_crawl)
 
