@@ -305,15 +305,33 @@ def _check_complete(record: Any) -> None:
                                 f"truncated ({missing} bytes missing)")
 
 
+def _tolerate_missing_uri(loader: Any) -> None:
+    """warcio reads a record's HTTP headers only for http(s) target URIs and fails with an
+    AttributeError on a record without WARC-Target-URI: such a record's headers are read as
+    if its URI were http (so that its digests still check), and `_scan_file` names the
+    record alone; the file's other records are read."""
+    parse = loader.load_http_headers
+
+    def load_http_headers(rec_type: str, uri: str | None, stream: Any, length: int | None) -> Any:
+        return parse(rec_type, "http:" if uri is None else uri, stream, length)
+
+    loader.load_http_headers = load_http_headers
+
+
 def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
     """The 200 HTML/plain-text response records of one WARC file, in file order."""
     with path.open("rb") as fh:
         records = ArchiveIterator(fh, check_digests="raise")
+        _tolerate_missing_uri(records.loader)
         for record in records:
             if record.format != "warc":
                 raise ArchiveLoadFailed(f"not a WARC record (read as {record.format!r})")
             offset = records.get_record_offset()  # reads the record through, checking digests
             _check_complete(record)
+            if record.rec_type == "response" and not record.rec_headers.get_header("WARC-Target-URI"):
+                yield _Ref((datetime.min.replace(tzinfo=UTC), file_index, offset), path, offset, "",
+                           record.rec_headers.get_header("WARC-Record-ID") or "", "", "")
+                continue  # named by _latest; the file's other records are read
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             if record.http_headers.get_statuscode() != "200":

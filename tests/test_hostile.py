@@ -251,26 +251,31 @@ def test_file_name_not_valid_utf8(tmp_path: Path, good_rows: dict[str, dict[str,
 
 
 def warc_without_target_uri(path: Path) -> None:
+    """A WARC file whose first response record lacks WARC-Target-URI; its second is fine."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     body = html(FR).encode()
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=False)
-        record = writer.create_warc_record(
-            "https://www.ath.be/j", "response", payload=io.BytesIO(body), length=len(body),
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
-        record.rec_headers.remove_header("WARC-Target-URI")
-        writer.write_record(record)
+        for url in ("https://www.ath.be/sans-uri", "https://www.ath.be/jumelages"):
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+            if url.endswith("sans-uri"):
+                record.rec_headers.remove_header("WARC-Target-URI")
+            writer.write_record(record)
 
 
 def test_warc_without_target_uri(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
     inp = build(tmp_path, {})
     warc_without_target_uri(inp / "bad.warc")
-    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    code, rows, errors = run_case(tmp_path, {}, good_rows, inp=inp)
     assert code == EXIT_PARTIAL
-    err = error_of(errors, "bad.warc")
-    assert err["stage"] == "ingest" and "WARC-Target-URI" in err["message"]
+    [err] = [e for e in errors if e["source"].startswith("bad.warc#<urn:uuid:")]
+    assert (err["stage"], err["error_type"]) == ("ingest", "MissingTargetURI")
+    assert "bad.warc" in err["message"] and "WARC-Target-URI" in err["message"]
+    assert "https://www.ath.be/jumelages" in tanger(rows)["source_url"]  # the file's other record is read
 
 
 def test_symlink_to_dev_zero_and_a_fifo_are_named_not_read(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
