@@ -12,6 +12,7 @@ from pathlib import Path
 EXIT_OK = 0  # every page processed, dataset written
 EXIT_PARTIAL = 1  # some pages failed (see errors.csv), dataset written from the others
 EXIT_FATAL = 2  # nothing written: bad input, no pages, every page failed, write error
+EXIT_USAGE = 64  # EX_USAGE: a bad option or argument (argparse); nothing was run
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run holds the output directory; try again later
 EXIT_INTERRUPTED = 130  # Ctrl-C: nothing written
 DEFAULT_TIME_LIMIT = 60.0
@@ -27,6 +28,7 @@ class BatchOptions:
     scheduler: str | None = None
     progress: bool | None = None  # None: only on an interactive terminal
     use_nlp: bool = True
+    verbose: bool = False  # list every skipped file in the log
 
     def report(self) -> dict[str, object]:
         return {"full": self.full, "time_limit_s": self.time_limit, "workers": self.workers, "engine": self.engine}
@@ -35,8 +37,9 @@ class BatchOptions:
 EXIT_CODES_HELP = f"""exit codes:
   {EXIT_OK}   success: every page processed, dataset written
   {EXIT_PARTIAL}   some pages failed (listed in OUTPUT/errors.csv); the dataset was written from the others
-  {EXIT_FATAL}   nothing written (bad input directory, no pages, every page failed, write error);
-      the previous dataset is in place
+  {EXIT_FATAL}   nothing written (input directory missing, output path not a directory, no pages,
+      every page failed: see OUTPUT/failed-run/errors.csv, write error); the previous dataset is in place
+  {EXIT_USAGE}  usage error: an unknown option or a bad or missing argument; nothing run
   {EXIT_LOCKED}  another run holds OUTPUT/.lock; nothing written, try again later
   {EXIT_INTERRUPTED} interrupted (Ctrl-C); nothing written"""
 
@@ -53,9 +56,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                              f"(default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: only when stderr is a terminal)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="list in the log every input file skipped as neither a page nor a WARC file")
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
     return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
                         workers=max(1, getattr(args, "workers", 1)), engine=getattr(args, "engine", "local"),
-                        scheduler=getattr(args, "scheduler", None), progress=args.progress)
+                        scheduler=getattr(args, "scheduler", None), progress=args.progress,
+                        verbose=getattr(args, "verbose", False))

@@ -9,8 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any, NoReturn
 
-from .batch import EXIT_CODES_HELP, add_run_arguments
+from .batch import EXIT_CODES_HELP, EXIT_USAGE, add_run_arguments
 from .parallel import add_execution_arguments
 
 EX_USAGE = 64  # sysexits.h: the command was used incorrectly
@@ -18,9 +19,50 @@ EX_USAGE = 64  # sysexits.h: the command was used incorrectly
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "raw"
 DEFAULT_OUT = ROOT / "extracted"
-DEFAULT_SOURCES = ROOT / "sources.csv"
+DEFAULT_REGISTRY = ROOT / "communes.csv"
+EX_USAGE = EXIT_USAGE  # sysexits.h: the command was used incorrectly (bad option, missing argument)
 
 log = logging.getLogger("pipeline")
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse, but a usage error exits with EX_USAGE (64), not 2: exit 2 means "nothing
+    written" for `run`, and a scheduler must be able to tell the two apart. Subparsers
+    inherit the class, so this holds for every subcommand."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class _VersionAction(argparse.Action):
+    """--version: the package version and the pipeline version (computed only when asked)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(version_line())
+        parser.exit(0)
+
+
+def version_line() -> str:
+    from . import __version__
+    from .version import pipeline_version
+
+    return f"run_pipeline.py (partnership pipeline) {__version__}, pipeline version {pipeline_version()}"
+
+
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """--log-level and --log-json: on the main parser (with defaults) and again on every
+    subcommand (without, so that `run --log-json` works and overrides what came before)."""
+    kwargs: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default INFO)",
+                        **({"default": "INFO"} if defaults else kwargs))
+    parser.add_argument("--log-json", action="store_true",
+                        help="log one JSON object per line on stderr (for schedulers and log collectors)",
+                        **kwargs)
 
 
 def _setup_logging(level: str, json_lines: bool = False) -> None:
@@ -141,15 +183,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="run_pipeline.py",
         description="Extract international partnerships of communes from their web pages into "
                     "extracted/partnerships.csv (+ partnership_domains.csv, partnerships.parquet). "
                     "Without a subcommand: `run` on raw/ into extracted/.",
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
-    parser.add_argument("--log-json", action="store_true",
-                        help="log one JSON object per line on stderr (for schedulers and log collectors)")
+    _global_options(parser, defaults=True)
+    parser.add_argument("--version", action=_VersionAction, help="print the package and pipeline versions and exit")
     sub = parser.add_subparsers(dest="command")
 
     run_p = sub.add_parser(
@@ -200,8 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     crawl_p = sub.add_parser(
         "crawl", help="fetch the communes' cooperation pages into WARC snapshots",
-        description="Crawl the start URLs of a sources registry (CSV nis,url[,language]) politely and store "
-                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad input.")
+        description="Crawl the start URLs of the crawl registry (--registry, CSV nis,url[,language]) politely and store "
+                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad registry or --raw, "
+                    "64 usage error.")
     add_crawl_arguments(crawl_p)
     crawl_p.set_defaults(func=cmd_crawl)
 
@@ -226,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     if bench_module is not None:
         bench_module.add_arguments(bench_p)
     bench_p.set_defaults(func=cmd_bench)
+    for command in sub.choices.values():
+        _global_options(command, defaults=False)
     return parser
 
 

@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -55,8 +56,9 @@ from .fetch import (
     archive_headers,
     redirect_target,
 )
+from .ingest import is_inside
 from .sources import (
-    DEFAULT_SOURCES,
+    DEFAULT_REGISTRY,
     Source,
     SourcesError,
     is_relevant,
@@ -70,6 +72,7 @@ from .warc import (
     IDENTICAL_PROFILE,
     NOT_MODIFIED_PROFILE,
     READ_ERRORS,
+    WARC_SUBDIR,
     IndexEntry,
     SnapshotIndex,
     SnapshotWriter,
@@ -78,7 +81,7 @@ from .warc import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RAW = DEFAULT_SOURCES.parent / "raw"
+DEFAULT_RAW = DEFAULT_REGISTRY.parent / "raw"
 MAX_SITEMAPS = 5
 # --------------------------------------------------------------------------- pages
 
@@ -482,8 +485,9 @@ def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages
 
 def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `crawl` (and of `all`, which crawls first)."""
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES,
-                        help="CSV with columns nis,url[,language] (default: the repository's sources.csv)")
+    parser.add_argument("--registry", "--sources", dest="registry", type=Path, default=DEFAULT_REGISTRY,
+                        help="crawl registry: CSV with columns nis,url[,language], one start URL per line "
+                             "(default: the repository's communes.csv; --sources is the former name)")
     parser.add_argument("--raw", type=Path, default=DEFAULT_RAW,
                         help="where the WARC snapshots go (default: the repository's raw/)")
     parser.add_argument("--delay", type=float, default=3.0,
@@ -497,20 +501,35 @@ def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--commune", action="append", metavar="NIS", help="only this commune (repeatable)")
 
 
+def snapshot_dir_problem(raw_dir: Path) -> str | None:
+    """Why the crawl must not write its snapshots under raw_dir, or None. `run` follows no
+    symlink out of its input directory (see ingest), so snapshots written through a symlink
+    pointing outside --raw would never be read: the crawler refuses such a folder."""
+    folder = Path(raw_dir) / WARC_SUBDIR
+    if folder.is_symlink() and not is_inside(folder, Path(raw_dir)):
+        return (f"{folder}: a symlink to {os.path.realpath(folder)}, outside {raw_dir}; `run` does not follow "
+                f"symlinks out of its input directory, so snapshots written there would never be read")
+    return None
+
+
 def run_crawl(args: argparse.Namespace) -> int:
     """Crawl from parsed arguments: 0 done, 1 nothing could be fetched, 2 bad input."""
     if args.delay < 0 or args.max_pages < 1 or args.max_depth < 0 or args.crawl_sites < 1 or args.max_bytes < 1:
         log.error("--delay and --max-depth must be >= 0, --max-pages, --max-bytes and --sites-at-once >= 1")
         return 2
     try:
-        sources = load_sources(args.sources)
+        sources = load_sources(args.registry)
     except SourcesError as exc:
         log.error("%s", exc)
         return 2
     if args.commune:
         sources = [s for s in sources if s.nis in set(args.commune)]
     if not sources:
-        log.error("%s: no start URLs to crawl", args.sources)
+        log.error("%s: no start URLs to crawl", args.registry)
+        return 2
+    problem = snapshot_dir_problem(args.raw)
+    if problem:
+        log.error("%s", problem)
         return 2
     report = crawl(sources, args.raw, delay=args.delay, max_pages_per_site=args.max_pages,
                    max_depth=args.max_depth, user_agent=args.user_agent, max_bytes=args.max_bytes,

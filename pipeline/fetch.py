@@ -5,6 +5,8 @@ returned for the crawler to check, never followed blindly. urllib3 does the HTTP
 
 from __future__ import annotations
 
+import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,9 @@ PAGE_TYPES = frozenset({"text/html", "text/plain"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
+READ_CHUNK = 65536  # bytes asked of the socket per read; a read returns whatever has arrived
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -169,24 +174,49 @@ class Fetcher:
                 raw.release_conn()
 
     def _body(self, raw: urllib3.BaseHTTPResponse, response: Response) -> bytes:
+        """The body, at most max_bytes, within fetch_time_limit seconds however slowly it comes
+        (with or without a Content-Length): a watchdog shuts the socket down at the deadline,
+        which ends a read blocked on a trickling server."""
         limit = self.settings.max_bytes
         declared = response.header("Content-Length").strip()
         if declared.isdigit() and int(declared) > limit:
             raise Skipped(f"body of {declared} bytes is over the {limit} byte limit", response, "size")
-        deadline = time.monotonic() + self.settings.fetch_time_limit
+        seconds = self.settings.fetch_time_limit
+        expired = threading.Event()
+        watchdog = threading.Timer(seconds, _cut, args=(raw, expired))
+        watchdog.daemon = True
+        watchdog.start()
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in raw.stream(65536, decode_content=True):
+            while chunk := raw.read1(READ_CHUNK):
                 size += len(chunk)
                 if size > limit:
                     raise Skipped(f"body over the {limit} byte limit, stopped reading", response, "size")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"body took over {self.settings.fetch_time_limit} s")
+                if expired.is_set():
+                    break
                 chunks.append(chunk)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if expired.is_set():
+                raise FetchError(f"body took over {seconds:g} s, stopped reading") from exc
             raise FetchError(f"reading the body failed: {exc}") from exc
+        finally:
+            watchdog.cancel()
+        if expired.is_set():
+            raise FetchError(f"body took over {seconds:g} s, stopped reading")
         return b"".join(chunks)
+
+
+def _cut(raw: urllib3.BaseHTTPResponse, expired: threading.Event) -> None:
+    """The body's time is up: shut its socket down so that a blocked read returns at once."""
+    expired.set()
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError as exc:  # already closed: the read has ended anyway
+        log.debug("shutting down a slow body's socket: %s", exc)
 
 
 def redirect_target(response: Response) -> str:

@@ -67,9 +67,9 @@ def interactive() -> bool:
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool | None = None, desc: str = "pages") -> Iterator[Progress]:
-    """A tqdm bar on stderr when enabled (default: only on an interactive terminal); log lines
-    are routed around it. Otherwise a no-op."""
+def progress_bar(enabled: bool | None = None, desc: str = "pages", total: int | None = None) -> Iterator[Progress]:
+    """A tqdm bar on stderr when enabled (default: only on an interactive terminal), with a
+    total (so an ETA) when known; log lines are routed around it. Otherwise a no-op."""
     if enabled is None:
         enabled = interactive()
     if not enabled:
@@ -78,5 +78,6 @@ def progress_bar(enabled: bool | None = None, desc: str = "pages") -> Iterator[P
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(desc=desc, unit="page", file=sys.stderr, dynamic_ncols=True) as bar, logging_redirect_tqdm():
+    with tqdm(desc=desc, unit="page", total=total, file=sys.stderr, dynamic_ncols=True) as bar, \
+            logging_redirect_tqdm():
         yield bar

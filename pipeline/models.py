@@ -100,6 +100,7 @@ class PageResult:
     error_stage: str = ""
     error_type: str = ""
     error_message: str = ""
+    empty_text: bool = False  # read fine, but its main text came out empty (no rows can come from it)
 
     @property
     def failed(self) -> bool:

@@ -49,7 +49,7 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
     return PageResult(
         source_id=doc.source_id, source_url=doc.source_url, language=language,
         commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
-        candidates=tuple(candidates), considered=tuple(considered),
+        candidates=tuple(candidates), considered=tuple(considered), empty_text=page.empty_main,
     )
 
 
@@ -88,7 +88,9 @@ def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True) -
     processes run pages in their main thread); it interrupts Python code and regular
     expressions, and fires again every second if some library swallows the exception.
     In a non-main thread (thread pools) no timer can be set: the page runs unlimited and
-    a warning says so once. Module-level, so that `functools.partial` of it pickles."""
+    a warning says so once. Code that no signal interrupts (one long call into C) is
+    stopped from outside: `parallel.map_pages(..., time_limit=...)` kills the worker process
+    running the page. Module-level, so that `functools.partial` of it pickles."""
     global _warned_no_alarm
     if time_limit <= 0:
         return process_document(doc, use_nlp)

@@ -14,14 +14,18 @@
 
 Engines:
 
-- `workers=1` (engine "local"): in this process, no pool.
-- `workers>1` (engine "local"): a `ProcessPoolExecutor`. With the default "fork" start
-  method on Linux, this process loads the gazetteers, the language identifier and the
-  spaCy pipelines once (`warm_up`) and the workers inherit them (copy-on-write), so
-  starting N workers costs nothing; with "spawn"/"forkserver" each worker loads them in
-  its initializer. A page that kills its worker (segfault, out of memory) is retried
-  alone in a fresh pool and, if it kills that one too, becomes a failed PageResult
-  (stage "worker"); the other pages go on.
+- `workers=1` without a time limit (engine "local"): in this process, no pool.
+- `workers>1`, or any number of workers with a `time_limit` (engine "local"): worker
+  processes of our own (`_LocalPool`), each fed chunks through a pipe and answering page by
+  page, so the parent knows which page each worker is on and since when. With the default
+  "fork" start method on Linux, this process loads the gazetteers, the language identifier
+  and the spaCy pipelines once (`warm_up`) and the workers inherit them (copy-on-write), so
+  starting N workers costs nothing; with "spawn"/"forkserver" each worker loads them itself.
+  A page still running `KILL_GRACE` seconds past `time_limit` (stuck in C code, which the
+  worker's own timer cannot interrupt) gets its worker killed and replaced, and becomes a
+  failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
+  (segfault, out of memory) is retried alone in a fresh worker and, if it kills that one
+  too, becomes a failed PageResult (stage "worker"). Either way the other pages go on.
 - engine "dask": the chunks run as `dask.distributed` tasks on the cluster at
   `scheduler` (`tcp://host:8786`), or on a `LocalCluster` of `workers` single-threaded
   worker processes started here when no scheduler is given. Workers load the models on
@@ -40,10 +44,11 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .models import Document, PageResult
@@ -57,6 +62,11 @@ START_METHODS = ("fork", "forkserver", "spawn")
 CHUNK_PAGES = 8  # pages per task: enough to amortise IPC, small enough to balance load
 CHUNK_BYTES = 4 * 1024 * 1024  # ... and at most this many bytes of page content per task
 WINDOW_PER_WORKER = 4  # chunks in flight per worker
+# Seconds past a page's time limit before the parent kills its worker: the worker's own
+# timer (SIGALRM, `page.process_with_limit`) stops Python code at the limit and keeps the
+# worker; the kill is for code that no signal interrupts (a long call into C).
+KILL_GRACE = 2.0
+WORKER_EXIT_WAIT = 5.0  # seconds a stopped worker gets to exit before it is killed
 
 Item = Document | PageResult
 Process = Callable[[Document], PageResult]
@@ -181,105 +191,241 @@ def _map_inline(items: Iterable[Item], process: Process) -> Iterator[PageResult]
         yield item if isinstance(item, PageResult) else process(item)
 
 
-class _LocalPool:
-    """A process pool that can be replaced when a worker dies."""
+def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) -> None:
+    """A worker process: receive lists of Documents, send back one PageResult per page as
+    soon as it is done (so the parent knows which page is running and since when)."""
+    _init_worker(warm, parent)
+    while True:
+        try:
+            docs = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if docs is None:
+            return
+        for doc in docs:
+            try:
+                result = process(doc)
+            except Exception as exc:  # noqa: BLE001 - per-page isolation: the page fails, the worker goes on
+                log.error("%s: %s: %s", doc.source_id, type(exc).__name__, exc)
+                result = PageResult(doc.source_id, doc.source_url, error_stage="worker",
+                                    error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+            conn.send(result)
 
-    def __init__(self, workers: int, start_method: str, warm: bool) -> None:
-        self.workers = workers
+
+@dataclass
+class _Task:
+    """Pages sent to one worker, those not answered yet first; `retry`: a page alone, run
+    again after its worker died on it."""
+
+    items: list[tuple[int, Document]]
+    retry: bool = False
+
+
+class _Worker:
+    """One worker process, its pipe, and the task it is working on."""
+
+    def __init__(self, pool: _LocalPool) -> None:
+        parent_end, child_end = pool.context.Pipe(duplex=True)
+        self.process: multiprocessing.process.BaseProcess = pool.context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, daemon=True, args=(child_end, pool.process, pool.warm_children, os.getpid()))
+        self.process.start()
+        child_end.close()
+        self.conn = parent_end
+        self.task: _Task | None = None
+        self.page_started = 0.0
+
+    def send(self, task: _Task) -> None:
+        self.conn.send([doc for _, doc in task.items])
+        self.task, self.page_started = task, time.monotonic()
+
+    def stop(self, kill: bool) -> None:
+        if kill or self.task is not None:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(WORKER_EXIT_WAIT)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class _LocalPool:
+    """Worker processes the parent can kill one by one: a worker whose page runs over the
+    time limit (in C code that no signal interrupts, say) is killed and replaced, and so is
+    one that dies (segfault, out of memory); the other workers are not disturbed."""
+
+    def __init__(self, workers: int, start_method: str, warm: bool, process: Process) -> None:
         self.context = multiprocessing.get_context(start_method)
         self.fork = start_method == "fork"
+        self.process = process
         if self.fork and warm:
+            log.info("loading models (gazetteers, language identifier, spaCy) before starting %d worker%s",
+                     workers, "s" if workers > 1 else "")
             warm_up()  # loaded once here, inherited by every worker
         self.warm_children = warm and not self.fork
-        self.executor = self._start()
+        self.workers = [self._start() for _ in range(workers)]
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self) -> _Worker:
         if self.fork:
             # Objects that exist now are shared with the workers; keep the workers' garbage
             # collector off them so that it does not copy their memory pages.
             gc.collect()
             gc.freeze()
         try:
-            return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=_init_worker,
-                                       initargs=(self.warm_children, os.getpid()))
+            return _Worker(self)
         finally:
             if self.fork:
                 gc.unfreeze()
 
-    def submit(self, process: Process, docs: list[Document]) -> Future[list[PageResult]]:
-        try:
-            return self.executor.submit(run_chunk, process, docs)
-        except BrokenProcessPool as exc:  # broken since the last result: report it like a task would
-            future: Future[list[PageResult]] = Future()
-            future.set_exception(exc)
-            return future
-
-    def restart(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        self.executor = self._start()
+    def replace(self, worker: _Worker, kill: bool = True) -> None:
+        worker.stop(kill)
+        self.workers[self.workers.index(worker)] = self._start()
 
     def shutdown(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        for worker in self.workers:
+            worker.stop(kill=False)
+
+
+def _timed_out(doc: Document, time_limit: float) -> PageResult:
+    message = (f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit "
+               f"(its worker process was killed)")
+    log.error("%s", message)
+    return PageResult(doc.source_id, doc.source_url, error_stage="timeout", error_type="PageTimeout",
+                      error_message=message)
+
+
+class _Scheduler:
+    """The parent's side of the local pool: read ahead a bounded window of chunks, hand
+    tasks to idle workers, collect results, police the time limit, emit in input order."""
+
+    def __init__(self, pool: _LocalPool, chunks: Iterator[list[Item]], window: int, time_limit: float) -> None:
+        self.pool, self.chunks, self.window, self.time_limit = pool, chunks, window, time_limit
+        self.results: dict[int, PageResult] = {}
+        self.todo: deque[_Task] = deque()
+        self.chunk_ends: deque[int] = deque()  # last sequence number of each chunk read and not emitted
+        self.next_seq = 0  # sequence number of the next item read
+        self.emitted = 0  # sequence number of the next item to emit
+        self.exhausted = False
+
+    def read_ahead(self) -> None:
+        while not self.exhausted and len(self.chunk_ends) < self.window:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.exhausted = True
+                return
+            docs: list[tuple[int, Document]] = []
+            for item in chunk:
+                if isinstance(item, PageResult):
+                    self.results[self.next_seq] = item
+                else:
+                    docs.append((self.next_seq, item))
+                self.next_seq += 1
+            self.chunk_ends.append(self.next_seq - 1)
+            if docs:
+                self.todo.append(_Task(docs))
+
+    def dispatch(self) -> None:
+        for worker in list(self.pool.workers):
+            if worker.task is None and self.todo:
+                task = self.todo.popleft()
+                try:
+                    worker.send(task)
+                except OSError:  # the idle worker died (e.g. the OOM killer): a new one takes the task
+                    self.todo.appendleft(task)
+                    self.pool.replace(worker)
+
+    def emit(self) -> Iterator[PageResult]:
+        while self.emitted in self.results:
+            yield self.results.pop(self.emitted)
+            self.emitted += 1
+            while self.chunk_ends and self.chunk_ends[0] < self.emitted:
+                self.chunk_ends.popleft()
+
+    @property
+    def done(self) -> bool:
+        return self.exhausted and not self.todo and self.emitted == self.next_seq
+
+    def wait(self) -> None:
+        busy = [w for w in self.pool.workers if w.task is not None]
+        if not busy:
+            return
+        timeout = None
+        if self.time_limit > 0:
+            deadline = min(w.page_started for w in busy) + self.time_limit + KILL_GRACE
+            timeout = max(0.0, deadline - time.monotonic())
+        ready = set(wait([w.conn for w in busy], timeout))
+        for worker in busy:
+            if worker.conn in ready:
+                self._receive(worker)
+            elif self.time_limit > 0 and time.monotonic() > worker.page_started + self.time_limit + KILL_GRACE:
+                self._overran(worker)
+
+    def _receive(self, worker: _Worker) -> None:
+        task = worker.task
+        assert task is not None
+        try:
+            result = worker.conn.recv()
+        except (EOFError, OSError):
+            self._died(worker)
+            return
+        seq, _ = task.items.pop(0)
+        self.results[seq] = result
+        worker.page_started = time.monotonic()
+        if not task.items:
+            worker.task = None
+
+    def _died(self, worker: _Worker) -> None:
+        """The worker died on its current page: run that page again alone in a fresh worker;
+        if it dies again, the page is the culprit and fails; the task's other pages go on."""
+        task = worker.task
+        assert task is not None
+        worker.process.join(WORKER_EXIT_WAIT)
+        reason = f"exit code {worker.process.exitcode}"
+        (seq, doc), rest = task.items[0], task.items[1:]
+        worker.task = None
+        self.pool.replace(worker)
+        if rest:
+            self.todo.appendleft(_Task(rest))
+        if task.retry:
+            self.results[seq] = crashed(doc, reason)
+        else:
+            log.warning("%s: its worker died (%s); trying the page again alone", doc.source_id, reason)
+            self.todo.appendleft(_Task([(seq, doc)], retry=True))
+
+    def _overran(self, worker: _Worker) -> None:
+        """The page ran past its time limit and the grace period: kill the worker, fail the page."""
+        task = worker.task
+        assert task is not None
+        (seq, doc), rest = task.items[0], task.items[1:]
+        worker.task = None
+        self.pool.replace(worker, kill=True)
+        self.results[seq] = _timed_out(doc, self.time_limit)
+        if rest:
+            self.todo.appendleft(_Task(rest))
 
 
 def _map_pool(items: Iterable[Item], process: Process, workers: int, start_method: str, warm: bool,
-              chunk_pages: int, chunk_bytes: int, window: int) -> Iterator[PageResult]:
+              chunk_pages: int, chunk_bytes: int, window: int, time_limit: float = 0.0) -> Iterator[PageResult]:
     head, rest = _lazily(items)
     yield from head
     if rest is None:
         return
-    pool = _LocalPool(workers, start_method, warm)
-    pending: deque[tuple[list[Item], Future[list[PageResult]] | None]] = deque()
+    pool = _LocalPool(workers, start_method, warm, process)
     try:
-        chunks = _chunks(rest, chunk_pages, chunk_bytes)
+        scheduler = _Scheduler(pool, _chunks(rest, chunk_pages, chunk_bytes), window, time_limit)
         while True:
-            while len(pending) < window and (chunk := next(chunks, None)) is not None:
-                docs = _documents(chunk)
-                pending.append((chunk, pool.submit(process, docs) if docs else None))
-            if not pending:
+            scheduler.read_ahead()
+            scheduler.dispatch()
+            yield from scheduler.emit()
+            if scheduler.done:
                 return
-            chunk, future = pending.popleft()
-            try:
-                results = future.result() if future is not None else []
-            except BrokenProcessPool:
-                # Some page killed its worker: rerun the unfinished chunks page by page, in
-                # order, in fresh pools, then carry on as before.
-                retry = [item for c in [chunk, *(c for c, _ in pending)] for item in c]
-                pending.clear()
-                pool.restart()
-                yield from _isolate(pool, process, retry)
-                continue
-            yield from _fill(chunk, results)
+            scheduler.wait()
     finally:
         pool.shutdown()
-
-
-def _isolate(pool: _LocalPool, process: Process, items: list[Item]) -> Iterator[PageResult]:
-    """Process items one page per task. When the pool breaks, the page whose result was
-    due is rerun alone in a fresh pool: if it breaks that one too, it is the culprit and
-    becomes a failed result; the pages after it are resubmitted."""
-
-    def submit_all(batch: list[Item]) -> list[Future[list[PageResult]] | None]:
-        return [pool.submit(process, [x]) if isinstance(x, Document) else None for x in batch]
-
-    futures = submit_all(items)
-    for i, item in enumerate(items):
-        future = futures[i]
-        if isinstance(item, PageResult) or future is None:
-            if isinstance(item, PageResult):
-                yield item
-            continue
-        try:
-            yield from future.result()
-            continue
-        except BrokenProcessPool:
-            pool.restart()
-        try:
-            yield from pool.submit(process, [item]).result()
-        except BrokenProcessPool as exc:
-            yield crashed(item, str(exc) or type(exc).__name__)
-            pool.restart()
-        futures[i + 1:] = submit_all(items[i + 1:])
 
 
 # --------------------------------------------------------------------------- dask
@@ -357,6 +503,7 @@ def map_pages(
     chunk_pages: int = CHUNK_PAGES,
     chunk_bytes: int = CHUNK_BYTES,
     window: int | None = None,
+    time_limit: float = 0.0,
 ) -> Iterator[PageResult]:
     """Apply `process` to every Document (PageResults pass through), in input order.
 
@@ -372,10 +519,10 @@ def map_pages(
     workers = max(1, int(workers))
     if engine == "dask":
         return _map_dask(items, process, workers, scheduler, chunk_pages, chunk_bytes, window)
-    if workers == 1:
+    if workers == 1 and time_limit <= 0:
         return _map_inline(items, process)
     method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     if method not in START_METHODS:
         raise ValueError(f"unknown start method {method!r}: expected one of {', '.join(START_METHODS)}")
     return _map_pool(items, process, workers, method, warm, chunk_pages, chunk_bytes,
-                     window or WINDOW_PER_WORKER * workers)
+                     window or WINDOW_PER_WORKER * workers, time_limit)

@@ -21,6 +21,7 @@ from .output import csv_bytes, safe_cell
 
 ERRORS_HEADER = ("source", "stage", "error_type", "message")
 MAX_MESSAGE = 1000
+MAX_LISTED = 1000  # warnings and page names listed in run.json (all are counted)
 WS = re.compile(r"\s+")
 
 
@@ -35,8 +36,12 @@ class RunStats:
     timed_out: int = 0
     rows_written: int = 0
     domain_rows: int = 0
+    empty_text: int = 0  # pages read fine whose main text came out empty (e.g. trafilatura "discarding data")
+    skipped_files: int = 0  # files in the input that are neither pages nor WARC files
     durations: dict[str, float] = field(default_factory=dict)
     failures: list[PageResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # input problems that did not stop any page
+    empty_pages: list[str] = field(default_factory=list)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.durations[stage] = self.durations.get(stage, 0.0) + seconds
@@ -44,7 +49,9 @@ class RunStats:
     def counts(self) -> dict[str, int]:
         return {"pages_seen": self.pages_seen, "skipped_unchanged": self.skipped_unchanged,
                 "parsed": self.parsed, "failed": self.failed, "timed_out": self.timed_out,
-                "rows_written": self.rows_written, "domain_rows": self.domain_rows}
+                "rows_written": self.rows_written, "domain_rows": self.domain_rows,
+                "empty_text": self.empty_text, "skipped_files": self.skipped_files,
+                "warnings": len(self.warnings)}
 
 
 class Timer:
@@ -107,6 +114,8 @@ def run_json(*, stats: RunStats, run_id: str, started: float, finished: float, v
         "options": options,
         "output": output_path,
         "pipeline": {"version": version, "package_version": __version__, "libraries": libraries},
+        "warnings": stats.warnings[:MAX_LISTED],
+        "empty_text_pages": sorted(stats.empty_pages)[:MAX_LISTED],
         "run": {"id": run_id, "started_at": iso_time(started), "finished_at": iso_time(finished),
                 "durations_s": durations},
     }

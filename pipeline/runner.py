@@ -35,7 +35,7 @@ from .batch import (
 )
 from .cache import PageCache, content_hash, document_key
 from .changes import changes_csv, diff, read_previous, summary
-from .ingest import iter_documents
+from .ingest import Listing, display_name, iter_documents, list_input
 from .lock import LockHeld, OutputLock
 from .logs import progress_bar
 from .merge import merge
@@ -45,6 +45,7 @@ from .output import (
     DOMAINS_CSV,
     PARTNERSHIPS_CSV,
     PARTNERSHIPS_PARQUET,
+    atomic_write,
     csv_bytes,
     parquet_bytes,
     row_cells,
@@ -60,6 +61,7 @@ log = logging.getLogger(__name__)
 __all__ = ["PageTimeout", "process_document", "process_with_limit", "run", "extract_dir"]
 
 CACHE_DIR = ".cache"
+FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wrote nothing
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
 
@@ -111,9 +113,9 @@ class _Pages:
     candidates: list[Candidate] = field(default_factory=list)
     pending: dict[str, deque[tuple[str, str]]] = field(default_factory=dict)
 
-    def feed(self, input_dir: Path) -> Iterator[Document | PageResult]:
+    def feed(self, listing: Listing) -> Iterator[Document | PageResult]:
         """Documents to parse; cached results and unreadable files as PageResults (passed through)."""
-        items = iter_documents(input_dir)
+        items = listing.documents()
         while True:
             with Timer(self.stats, "ingest"):
                 item = next(items, None)
@@ -156,6 +158,9 @@ class _Pages:
             stats.failed += 1
             stats.failures.append(page)
             stats.timed_out += page.error_type == PageTimeout.__name__
+        elif page.empty_text:
+            stats.empty_text += 1
+            stats.empty_pages.append(page.source_url or page.source_id)
         self.candidates.extend(page.candidates)
 
 
@@ -169,7 +174,7 @@ def _results(feed: Iterator[Document | PageResult], process: Callable[[Document]
             yield item
             continue
         yield from map_pages(itertools.chain([item], feed), process, workers=opts.workers,
-                             engine=opts.engine, scheduler=opts.scheduler)
+                             engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit)
         return
 
 
@@ -179,6 +184,9 @@ def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) 
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     if not input_dir.is_dir():
         log.error("%s: input directory not found; nothing written", input_dir)
+        return EXIT_FATAL
+    if output_dir.exists() and not output_dir.is_dir():
+        log.error("%s: output path is not a directory; nothing written", output_dir)
         return EXIT_FATAL
     lock = OutputLock(output_dir)
     try:
@@ -216,13 +224,18 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         version, libraries = pipeline_version(), library_versions()
     log.info("run %s: %s -> %s, pipeline version %s%s", run_id, input_dir, output_dir, version,
              " (--full: cache ignored)" if opts.full else "")
+    with Timer(stats, "ingest"):
+        listing = list_input(input_dir)
+        total = listing.total
+    stats.skipped_files, stats.warnings = len(listing.skipped), list(listing.warnings)
+    _log_skipped(listing, opts.verbose)
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
         pages = _Pages(cache, opts.full, stats)
         process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp)
         loop_start = time.perf_counter()
-        with progress_bar(opts.progress) as bar:
-            for page in _results(pages.feed(input_dir), process, opts):
+        with progress_bar(opts.progress, total=total) as bar:
+            for page in _results(pages.feed(listing), process, opts):
                 pages.take(page)
                 bar.update(1)
         loop = time.perf_counter() - loop_start
@@ -231,34 +244,68 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         if stats.pages_seen == 0:
             log.error("%s: no pages found; nothing written, the previous dataset is in place", input_dir)
             return EXIT_FATAL
+        report = functools.partial(
+            run_json, stats=stats, run_id=run_id, started=started, version=version,
+            libraries=libraries, input_path=str(input_dir), output_path=str(output_dir),
+            fingerprint=pages.fingerprint.hexdigest(), documents=pages.documents,
+            options=opts.report(), stages=STAGES)
         if stats.failed == stats.pages_seen:
-            log.error("all %d pages failed; nothing written, the previous dataset is in place",
-                      stats.pages_seen)
+            where = _write_failed_run(output_dir, {
+                ERRORS_CSV: errors_csv(stats.failures),
+                RUN_JSON: report(finished=time.time(), changes={}, exit_code=EXIT_FATAL)})
+            log.error("all %d pages failed; nothing written, the previous dataset is in place; "
+                      "the failures are listed in %s", stats.pages_seen, where / ERRORS_CSV)
             return EXIT_FATAL
         with Timer(stats, "merge"):
             rows = merge(pages.candidates)
         exit_code = EXIT_PARTIAL if stats.failed else EXIT_OK
         files, changes = _outputs(rows, stats, output_dir)
         checkpoint("before-commit")
-        finished = time.time()
-        files[RUN_JSON] = run_json(
-            stats=stats, run_id=run_id, started=started, finished=finished, version=version,
-            libraries=libraries, input_path=str(input_dir), output_path=str(output_dir),
-            fingerprint=pages.fingerprint.hexdigest(), documents=pages.documents, changes=changes,
-            exit_code=exit_code, options=opts.report(), stages=STAGES)
+        files[RUN_JSON] = report(finished=time.time(), changes=changes, exit_code=exit_code)
         commit_start = time.perf_counter()
         commit(output_dir, files, run_id)
+        _remove_failed_run(output_dir)
         cache.finish()
     finally:
         cache.close()
     counts = {**stats.counts(), **{f"changes_{k}": v for k, v in changes.items()}}
-    log.info("run %s done: %d pages (%d unchanged, %d parsed, %d failed), %d partnerships "
-             "(+%d -%d ~%d) in %s; %.1f s (commit %.2f s)",
+    log.info("run %s done: %d pages (%d unchanged, %d parsed, %d failed, %d with empty text), "
+             "%d files skipped, %d warnings, %d partnerships (+%d -%d ~%d) in %s; %.1f s (commit %.2f s)",
              run_id, stats.pages_seen, stats.skipped_unchanged, stats.parsed, stats.failed,
+             stats.empty_text, stats.skipped_files, len(stats.warnings),
              stats.rows_written, changes["added"], changes["removed"], changes["changed"], output_dir,
              time.time() - started, time.perf_counter() - commit_start,
              extra={"event": "run_finished", "run_id": run_id, "exit_code": exit_code, **counts})
     return exit_code
+
+
+def _log_skipped(listing: Listing, verbose: bool) -> None:
+    """The files that are neither pages nor WARC files: counted always, listed with --verbose."""
+    if not listing.skipped:
+        return
+    if verbose:
+        for name in listing.skipped:
+            log.info("skipped (not a page or WARC file): %s", display_name(name))
+    else:
+        log.info("%d files skipped (not pages or WARC files); --verbose lists them", len(listing.skipped))
+
+
+def _write_failed_run(output_dir: Path, files: dict[str, bytes]) -> Path:
+    """errors.csv and run.json of a run that wrote no dataset, in OUTPUT/failed-run/ (the
+    published dataset is untouched); each file replaced atomically."""
+    folder = output_dir / FAILED_RUN_DIR
+    for name, data in files.items():
+        atomic_write(folder / name, data)
+    return folder
+
+
+def _remove_failed_run(output_dir: Path) -> None:
+    """After a committed run, the report of an earlier failed run is out of date."""
+    folder = output_dir / FAILED_RUN_DIR
+    for name in (ERRORS_CSV, RUN_JSON):
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):  # files the pipeline did not write stay
+        folder.rmdir()
 
 
 def _outputs(rows: list[Partnership], stats: RunStats, output_dir: Path) -> tuple[dict[str, bytes], dict[str, int]]:

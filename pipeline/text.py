@@ -43,6 +43,15 @@ BULLET = re.compile(r"^\s*(?:[•·▪►◦‣*]|[-–]\s|\d{1,2}[.)]\s)\s*")
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 LABELLED = re.compile(r"^[^:]{1,40}\s?:\s*\S")  # "Protocol: Jumelage sedert 2014" is a line, not a title
 MAX_BLOCKS = 20_000
+# libxml2's HTML parser (lxml 5, as trafilatura calls it) nests at most 255 ancestors deep and
+# silently drops everything below and after that depth (measured: 252 nested <div>s inside
+# html/body/main parse whole; 253 lose the rest of the page). A tree that reaches this depth
+# may have lost text, so the page is named (NestingTooDeep) rather than read in part.
+PARSER_MAX_ANCESTORS = 255
+
+
+class NestingTooDeep(ValueError):
+    """HTML nested so deep that the parser dropped part of the page."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class PageText:
     title: str
     blocks: tuple[Block, ...]
     boilerplate: str
+    empty_main: bool = False  # no main text: trafilatura found none (e.g. "discarding data") or no blocks
 
 
 @dataclass
@@ -82,6 +92,7 @@ class _Walker:
         self.blocks: list[_RawBlock] = []
         self.buf: list[str] = []
         self.stack: list[tuple[BlockKind, int, bool]] = [("paragraph", 0, False)]
+        self.max_depth = 0  # elements on the deepest path, the root included
 
     def flush(self) -> None:
         text = norm("".join(self.buf))
@@ -127,11 +138,19 @@ class _Walker:
 
 def walk_blocks(tree: HtmlElement) -> list[_RawBlock]:
     """Step 1: all text of the page as typed blocks in document order."""
+    return _walk(tree).blocks
+
+
+def _walk(tree: HtmlElement) -> _Walker:
     walker = _Walker()
     skip_depth = 0
+    depth = 0
     for event, el in etree.iterwalk(tree, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         dropped = tag in hp.DROP_TAGS or not isinstance(el.tag, str)
+        depth += 1 if event == "start" else -1
+        if depth > walker.max_depth:
+            walker.max_depth = depth
         if event == "start":
             if skip_depth or dropped:
                 skip_depth += 1
@@ -145,7 +164,7 @@ def walk_blocks(tree: HtmlElement) -> list[_RawBlock]:
                 continue
             walker.end(el)
     walker.flush()
-    return walker.blocks
+    return walker
 
 
 def _trafilatura_text(tree: HtmlElement, url: str) -> str:
@@ -189,10 +208,14 @@ def html_to_blocks(html: str, url: str = "") -> PageText:
         raise DecodeError("no HTML could be parsed")
     title_el = tree.find(".//title")
     title = norm(title_el.text_content()) if title_el is not None else ""
-    raw = walk_blocks(tree)
-    main, rest = select_main(raw, _trafilatura_text(tree, url))
+    walker = _walk(tree)
+    if walker.max_depth - 1 >= PARSER_MAX_ANCESTORS:
+        raise NestingTooDeep(f"HTML nested {PARSER_MAX_ANCESTORS} or more elements deep: the HTML parser "
+                             f"drops what lies below that depth, so the page cannot be read whole")
+    main_text = _trafilatura_text(tree, url)
+    main, rest = select_main(walker.blocks, main_text)
     blocks = tuple(Block(b.kind, b.text, b.level) for b in main)
-    return PageText(title, blocks, "\n".join(b.text for b in rest))
+    return PageText(title, blocks, "\n".join(b.text for b in rest), empty_main=not main_text or not blocks)
 
 
 def _line_kind(line: str, prev_blank: bool, next_blank: bool) -> tuple[BlockKind, int, str]:
@@ -229,7 +252,7 @@ def text_to_blocks(text: str) -> PageText:
         if len(blocks) >= MAX_BLOCKS:
             break
     title = next((b.text for b in blocks if b.kind == "heading"), "")
-    return PageText(title, tuple(blocks), "")
+    return PageText(title, tuple(blocks), "", empty_main=not blocks)
 
 
 def document_text(doc: Document) -> PageText:

@@ -47,7 +47,7 @@ COMMUNE_FIELD = "WARC-Commune-NIS"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 WARC_SUBDIR = "warc"
 INDEX_NAME = "index.sqlite"
-MAX_RECORD_BYTES = 64 * 1024 * 1024
+MAX_RECORD_BYTES = 10 * 1024 * 1024  # = ingest.MAX_PAGE_BYTES: a WARC body is a page
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError,
@@ -175,6 +175,13 @@ class SnapshotWriter:
             self._fh, self._writer = None, None
 
 
+def _readable_by_run(path: Path, raw_dir: Path) -> bool:
+    """Would `run --input raw_dir` read this snapshot file (a regular file, inside raw_dir)?"""
+    from .ingest import is_inside
+
+    return path.is_file() and is_inside(path, raw_dir)
+
+
 def _warc_fields(fetched_at: datetime, commune_nis: str) -> dict[str, str]:
     stamp = fetched_at.astimezone(UTC).replace(tzinfo=None)
     out = {"WARC-Date": datetime_to_iso_date(stamp)}
@@ -252,7 +259,7 @@ class SnapshotIndex:
         entry = self.get(url)
         if entry is None or entry.kind not in kinds:
             return None
-        if entry.kind == "page" and not (self.raw_dir / entry.warc_path).is_file():
+        if entry.kind == "page" and not _readable_by_run(self.raw_dir / entry.warc_path, self.raw_dir):
             return None
         if entry.kind in ("robots", "sitemap") and entry.body is None:
             return None
@@ -298,15 +305,33 @@ def _check_complete(record: Any) -> None:
                                 f"truncated ({missing} bytes missing)")
 
 
+def _tolerate_missing_uri(loader: Any) -> None:
+    """warcio reads a record's HTTP headers only for http(s) target URIs and fails with an
+    AttributeError on a record without WARC-Target-URI: such a record's headers are read as
+    if its URI were http (so that its digests still check), and `_scan_file` names the
+    record alone; the file's other records are read."""
+    parse = loader.load_http_headers
+
+    def load_http_headers(rec_type: str, uri: str | None, stream: Any, length: int | None) -> Any:
+        return parse(rec_type, "http:" if uri is None else uri, stream, length)
+
+    loader.load_http_headers = load_http_headers
+
+
 def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
     """The 200 HTML/plain-text response records of one WARC file, in file order."""
     with path.open("rb") as fh:
         records = ArchiveIterator(fh, check_digests="raise")
+        _tolerate_missing_uri(records.loader)
         for record in records:
             if record.format != "warc":
                 raise ArchiveLoadFailed(f"not a WARC record (read as {record.format!r})")
             offset = records.get_record_offset()  # reads the record through, checking digests
             _check_complete(record)
+            if record.rec_type == "response" and not record.rec_headers.get_header("WARC-Target-URI"):
+                yield _Ref((datetime.min.replace(tzinfo=UTC), file_index, offset), path, offset, "",
+                           record.rec_headers.get_header("WARC-Record-ID") or "", "", "")
+                continue  # named by _latest; the file's other records are read
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             if record.http_headers.get_statuscode() != "200":
@@ -329,20 +354,38 @@ def _rel(path: Path, base_dir: Path) -> str:
 
 
 def _latest(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], list[PageResult]]:
-    """The latest 200 response per URL, and an error result per unreadable file."""
+    """The latest 200 response per URL, and an error result per unreadable file (or per
+    response record without a WARC-Target-URI, naming the file and the record)."""
     latest: dict[str, _Ref] = {}
     errors: list[PageResult] = []
     for index, path in enumerate(sorted(Path(p) for p in paths)):
         rel = _rel(path, base_dir)
         try:
             for ref in _scan_file(path, index):
-                if ref.url and (ref.url not in latest or latest[ref.url].key <= ref.key):
+                if not ref.url:
+                    message = f"{path}: response record {ref.record_id or '(no id)'} has no WARC-Target-URI; skipped"
+                    log.error("%s", message)
+                    errors.append(PageResult(f"{rel}#{ref.record_id}", f"{rel}#{ref.record_id}",
+                                             error_stage="ingest", error_type="MissingTargetURI",
+                                             error_message=message))
+                    continue
+                if ref.url not in latest or latest[ref.url].key <= ref.key:
                     latest[ref.url] = ref
-        except READ_ERRORS as exc:
-            log.error("%s: unreadable WARC file: %s", path, exc)
+        except Exception as exc:  # noqa: BLE001 - per-file isolation: warcio raises AttributeError, TypeError ... on malformed headers
+            hint = "" if isinstance(exc, READ_ERRORS) else \
+                " (a malformed record header, e.g. a response record without WARC-Target-URI)"
+            log.error("%s: unreadable WARC file: %s: %s%s", path, type(exc).__name__, exc, hint)
             errors.append(PageResult(rel, rel, error_stage="ingest", error_type=type(exc).__name__,
-                                     error_message=f"{path}: unreadable WARC file: {exc}"))
+                                     error_message=f"{path}: unreadable WARC file: {exc}{hint}"))
     return latest, errors
+
+
+WarcIndex = tuple[dict[str, _Ref], list[PageResult]]  # latest 200 response per URL; failed files and records
+
+
+def scan_warcs(paths: Iterable[Path], base_dir: Path) -> WarcIndex:
+    """Index WARC files: the latest 200 response per URL, and the files or records that failed."""
+    return _latest(paths, Path(base_dir))
 
 
 def read_record_body(path: Path, offset: int) -> bytes:
@@ -368,13 +411,18 @@ def iter_warc_documents(paths: list[Path], base_dir: Path) -> Iterator[Document 
     """
     latest, errors = _latest(paths, Path(base_dir))
     yield from errors
+    yield from warc_documents(latest, Path(base_dir))
+
+
+def warc_documents(latest: dict[str, _Ref], base_dir: Path) -> Iterator[Document | PageResult]:
+    """The Documents of an index made by `scan_warcs`, by URL; an unreadable record is a failed result."""
     for url in sorted(latest):
         ref = latest[url]
         source_id = f"{_rel(ref.path, Path(base_dir))}#{ref.record_id}"
         try:
             body = read_record_body(ref.path, ref.offset)
-        except READ_ERRORS as exc:
-            log.error("%s: unreadable record %s: %s", ref.path, ref.record_id, exc)
+        except Exception as exc:  # noqa: BLE001 - per-record isolation (warcio raises more than READ_ERRORS)
+            log.error("%s: unreadable record %s: %s: %s", ref.path, ref.record_id, type(exc).__name__, exc)
             yield PageResult(source_id, url, commune_nis=ref.commune_nis, error_stage="ingest",
                              error_type=type(exc).__name__,
                              error_message=f"{ref.path}: record {ref.record_id}: {exc}")
@@ -390,9 +438,13 @@ def iter_warc_documents(paths: list[Path], base_dir: Path) -> Iterator[Document 
 
 
 def warc_files(folder: Path) -> list[Path]:
-    """All WARC files below a folder, sorted."""
-    return sorted(p for p in Path(folder).rglob("*")
-                  if p.is_file() and p.name.lower().endswith(WARC_SUFFIXES))
+    """All WARC files below a folder, sorted, as `run` reads them: regular files inside the
+    folder, symlinks followed only when their target is inside it too (see ingest)."""
+    from .ingest import list_input
+
+    if not Path(folder).is_dir():
+        return []
+    return sorted(list_input(Path(folder)).warc_paths)
 
 
 def lookup(raw_dir: Path, url: str) -> bytes:

@@ -38,6 +38,7 @@ from pipeline.fetch import (
     Skipped,
     redirect_target,
 )
+from pipeline.ingest import iter_documents
 from pipeline.models import Document
 from pipeline.sources import Source, is_relevant, site_key
 from pipeline.warc import COMMUNE_FIELD, iter_warc_documents, lookup, sha256_label, warc_files
@@ -548,6 +549,30 @@ def test_cli_arguments_and_exit_codes(site: FixtureSite, tmp_path: Path) -> None
     assert run_crawl(parser.parse_args(["--sources", str(sources), "--delay", "-1"])) == 2
 
 
+def test_crawl_and_run_make_the_same_symlink_choice(site: FixtureSite, tmp_path: Path) -> None:
+    """Neither follows a symlink out of the raw directory: the crawl refuses to write its
+    snapshots through one (run would never read them), and WARC files linked in from
+    outside are not read back."""
+    parser = argparse.ArgumentParser()
+    add_crawl_arguments(parser)
+    registry = tmp_path / "communes.csv"
+    registry.write_text(f"nis,url,language\n{NIS},{site.base}/fr/jumelages,fr\n", encoding="utf-8")
+    elsewhere, raw = tmp_path / "elsewhere", tmp_path / "raw"
+    elsewhere.mkdir()
+    raw.mkdir()
+    (raw / "warc").symlink_to(elsewhere, target_is_directory=True)
+    args = parser.parse_args(["--registry", str(registry), "--raw", str(raw), "--delay", "0", "--max-pages", "1"])
+    assert run_crawl(args) == 2 and site.paths() == []
+    (raw / "warc").unlink()
+    assert run_crawl(args) == 0
+    snapshot = warc_files(raw)[0]
+    moved = elsewhere / snapshot.name
+    snapshot.rename(moved)
+    (raw / "warc" / snapshot.name).symlink_to(moved)
+    assert warc_files(raw) == []
+    assert [d.error_type for d in iter_documents(raw)] == ["OutsideInput"]  # type: ignore[union-attr]
+
+
 def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> None:
     """`run_pipeline.py all` end to end: a bounded, in-site crawl, then the dataset with real URLs."""
     from pipeline.cli import main
@@ -563,3 +588,46 @@ def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> 
         rows = list(csv.DictReader(fh))
     tulle = next(r for r in rows if r["partner"] == "Tulle")
     assert tulle["commune_nis"] == NIS and all(u.startswith(site.base) for u in tulle["source_url"].split())
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """A hostile server: a 200 whose body comes one byte every 0.1 s (for 100 s at most)."""
+
+    with_length = True
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if self.with_length:
+            self.send_header("Content-Length", "1000")
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:  # the client gave up: what the test wants
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.mark.parametrize("with_length", [True, False])
+def test_a_body_trickling_in_is_cut_at_the_body_time_limit(with_length: bool) -> None:
+    handler = type("Trickle", (_Trickle,), {"with_length": with_length})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        fetcher = Fetcher(CrawlSettings(delay=0, timeout=(1.0, 5.0), retries=0, fetch_time_limit=1.5))
+        began = time.monotonic()
+        with pytest.raises(FetchError, match="body took over 1.5 s"):
+            fetcher.get(f"http://127.0.0.1:{server.server_address[1]}/jumelages")
+        assert time.monotonic() - began < 10  # the whole body would take 100 s
+    finally:
+        server.shutdown()
+        server.server_close()

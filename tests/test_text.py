@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.text import html_to_blocks, text_to_blocks
+import pytest
+
+from pipeline.text import PARSER_MAX_ANCESTORS, NestingTooDeep, html_to_blocks, text_to_blocks
 
 PAGE = """<html><head><title>Jumelages</title></head><body>
 <header><nav><ul><li><a href="/">Accueil</a></li><li><a href="/services">Services</a></li></ul></nav></header>
@@ -51,7 +53,15 @@ def nested(depth: int) -> str:
 
 def test_deep_nesting_is_walked_without_recursion() -> None:
     assert any("Dole" in b.text for b in html_to_blocks(nested(200)).blocks)
-    html_to_blocks(nested(10_000))  # beyond libxml2's depth limit: content may go, nothing breaks
+    with pytest.raises(NestingTooDeep):  # beyond libxml2's depth limit the parser drops text: named
+        html_to_blocks(nested(10_000))
+    assert any("Dole" in b.text for b in html_to_blocks(nested(PARSER_MAX_ANCESTORS - 5)).blocks)
+
+
+def test_page_whose_main_text_trafilatura_discards_is_flagged_empty() -> None:
+    page = html_to_blocks("<html><head><title>Jumelages</title></head><body><script>x=1</script></body></html>")
+    assert page.empty_main
+    assert not html_to_blocks(nested(20).replace("Jumelage avec Dole", "Jumelage avec Dole. " * 30)).empty_main
 
 
 def test_text_lines_are_typed_by_shape() -> None:
