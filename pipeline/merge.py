@@ -15,14 +15,9 @@ from urllib.parse import urlsplit
 
 from .mentions import partner_key
 from .models import Candidate, Partnership
+from .schema import DOMAINS, PARTNER_TYPES, PROTOCOL_TYPES, STATUSES
 
-PARTNER_TYPES = ("city", "municipality", "district", "province", "region", "network", "organisation", "other")
-PROTOCOL_TYPES = ("twinning", "friendship", "cooperation_agreement", "development_cooperation", "memorandum",
-                  "network_membership", "unspecified")
-STATUSES = ("active", "ended", "planned", "unknown")
-DOMAINS = ("social_action", "health", "education", "culture", "sport", "youth", "economy", "tourism",
-           "environment", "water_sanitation", "mobility", "urban_planning", "civil_registry", "governance",
-           "gender", "agriculture", "digital")
+__all__ = ["DOMAINS", "PARTNER_TYPES", "PROTOCOL_TYPES", "STATUSES", "merge", "partnership_id"]
 
 
 def commune_key(c: Candidate) -> str:

@@ -97,6 +97,7 @@ class PageResult:
     error_stage: str = ""
     error_type: str = ""
     error_message: str = ""
+    main_text: str = ""  # the page's main text (blocks joined by newlines), for evidence offsets
 
     @property
     def failed(self) -> bool:
@@ -105,7 +106,7 @@ class PageResult:
 
 @dataclass
 class Partnership:
-    """One row of partnerships.csv (see CONTRACT.md)."""
+    """One row of partnerships.csv (see CONTRACT.md); its columns are `schema.PARTNERSHIPS`."""
 
     partnership_id: str
     commune: str
@@ -123,4 +124,15 @@ class Partnership:
     source_url: str
     evidence: str
     confidence: float
+    # Placed on the map (pipeline.geo); empty/None when the partner cannot be placed with confidence.
+    partner_geonames_id: int | None = None
+    partner_latitude: float | None = None
+    partner_longitude: float | None = None
+    partner_admin1: str = ""
+    partner_region: str = ""
+    partner_geo_match: str = "unresolved"
+    # ISO dates of the runs that first found, last found and last changed the row (runner).
+    first_seen: str = ""
+    last_seen: str = ""
+    last_changed: str = ""
     aliases: tuple[str, ...] = field(default=())
