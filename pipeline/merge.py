@@ -116,5 +116,9 @@ def merge(candidates: Iterable[Candidate], resolver: Resolver | None = None) -> 
         slot: tuple[str, int | str] = (owner, place.geonames_id if place.geonames_id is not None else key)
         by_place[slot].extend(cands)
         places[slot] = place
-    rows = [validate(place_row(merge_group(cands), places[slot])) for slot, cands in by_place.items()]
+    return sort_rows([validate(place_row(merge_group(cands), places[slot])) for slot, cands in by_place.items()])
+
+
+def sort_rows(rows: Iterable[Partnership]) -> list[Partnership]:
+    """The dataset's order: commune NIS, commune, partner, id."""
     return sorted(rows, key=lambda p: (p.commune_nis, p.commune, partner_key(p.partner), p.partnership_id))

@@ -49,7 +49,7 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
     return PageResult(
         source_id=doc.source_id, source_url=doc.source_url, language=language,
         commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
-        candidates=tuple(candidates),
+        candidates=tuple(candidates), main_text=plain,
     )
 
 
