@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from .models import Partnership
-from .output import PARTNERSHIPS_PARQUET, csv_bytes, parquet_bytes, record_cells
+from .output import PARTNERSHIPS_PARQUET, csv_bytes, parquet_bytes, record_cells, stamp_dates
 from .schema import (
     DOMAIN_SECTORS,
     DOMAINS,
@@ -76,6 +76,10 @@ class Dataset:
     rows: list[Partnership]
     pages: dict[str, Page] = field(default_factory=dict)
     today: str = ""
+
+    def __post_init__(self) -> None:
+        if self.today:  # rows without history (library use) are first seen today
+            self.rows = stamp_dates(self.rows, self.today)
 
     def spans(self) -> list[tuple[str, str, int, int]]:
         return evidence_spans(self.rows, self.pages)
