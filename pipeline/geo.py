@@ -36,7 +36,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 MIN_POPULATION = 500
 DOMINANCE = 10.0
 RESOLUTIONS_FILE = Path(__file__).resolve().parent.parent / "resolutions.csv"
@@ -54,11 +54,14 @@ _LEADING = re.compile(
     r"(?:de|du|des|d|la|le|l|les|het|the|die|der|das))\s+")
 
 
+_LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th",
+                          "æ": "ae", "œ": "oe", "ß": "ss", "ŧ": "t", "ƒ": "f"})
+
+
 def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key ('Lüttich' -> 'luttich')."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold().replace("ß", "ss")
+    """Case-, accent- and punctuation-insensitive key ('Lüttich' -> 'luttich', 'Puławy' -> 'pulawy')."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LETTERS)
     return " ".join(_SEPARATORS.sub(" ", text).split())
 
 
@@ -280,16 +283,13 @@ class Resolver:
         full = list(dict.fromkeys(k[0] for k in per_name if k))
         stripped = list(dict.fromkeys(k for ks in per_name for k in ks[1:]))
         keys = full + stripped
-        if partner_type in SUBDIVISION_TYPES:
+        ids = self._ids(country, full)  # a town named exactly so comes first
+        if not ids and partner_type in SUBDIVISION_TYPES:
             region = self._subdivision(keys, country)
             if region is not None:
                 return region
-        ids: set[int] = set()
-        for tier in (full, stripped):  # the names as written first; type words dropped only if needed
-            for key in tier:
-                ids |= self.towns.ids(country, key)
-            if ids:
-                break
+        if not ids:  # then without the type words and articles ("Ville de Boma")
+            ids = self._ids(country, stripped)
         if len(ids) == 1:
             return self._town(ids.pop(), "unique_name")
         if len(ids) > 1:
@@ -300,6 +300,12 @@ class Resolver:
             return UNRESOLVED
         region = self._subdivision(keys, country)
         return region if region is not None else UNRESOLVED
+
+    def _ids(self, country: str, keys: Iterable[str]) -> set[int]:
+        ids: set[int] = set()
+        for key in keys:
+            ids |= self.towns.ids(country, key)
+        return ids
 
     @staticmethod
     def _subdivision(keys: Sequence[str], country: str) -> Place | None:
