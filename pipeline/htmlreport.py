@@ -29,12 +29,12 @@ STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
 h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}
 svg{max-width:100%;height:auto;background:#f7fbff;border:1px solid #ddd}
-.land{fill:#e4e4e4;stroke:#fff;stroke-width:.5}.land.partner{fill:#c6dbef}
+.land{fill:#e4e4e4;stroke:#fff;stroke-width:.5}.land.partner{fill:#9ecae1}
 .pt{fill:#d62728;fill-opacity:.8;stroke:#fff;stroke-width:.6;cursor:pointer}
-.counts{display:flex;flex-wrap:wrap;gap:24px}.counts table{min-width:200px}
+.counts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}.counts table{min-width:200px}
 table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eee}
 td.n{text-align:right}#rows tbody tr{cursor:pointer}#rows tbody tr:hover{background:#f0f6ff}
-#rows tbody tr.sel{background:#dbe9ff}
+#rows tbody tr.sel{background:#dbe9ff}#rows td:nth-child(9),#rows td:nth-child(10){white-space:nowrap}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 #evidence-text{white-space:pre-wrap;max-height:420px;overflow:auto;border:1px solid #ddd;padding:8px;background:#fafafa}
 mark{background:#ffe066}

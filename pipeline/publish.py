@@ -146,19 +146,28 @@ def locate(sentence: str, text: str) -> tuple[int, int] | None:
 
 
 def evidence_spans(rows: Iterable[Partnership], pages: Mapping[str, Page]) -> list[tuple[str, str, int, int]]:
-    """Where each row's evidence sentences stand in its pages' main text, sorted, without duplicates."""
-    spans: set[tuple[str, str, int, int]] = set()
+    """Where each row's evidence sentences stand in its pages' main text, sorted; overlapping
+    or touching spans of one row and page are united into one."""
+    spans: list[tuple[str, str, int, int]] = []
     for row in rows:
         pieces = [p for p in EVIDENCE_SEPARATORS.split(row.evidence) if p.strip()]
         for url in row.source_url.split():
             page = pages.get(url)
             if page is None:
                 continue
-            for piece in pieces:
-                found = locate(piece, page.text)
-                if found is not None:
-                    spans.add((row.partnership_id, url, *found))
+            found = sorted({f for f in (locate(piece, page.text) for piece in pieces) if f is not None})
+            spans += [(row.partnership_id, url, start, end) for start, end in _union(found)]
     return sorted(spans)
+
+
+def _union(intervals: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in intervals:  # sorted by start
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 # --------------------------------------------------------------------------- CSV

@@ -177,3 +177,15 @@ def test_contract_columns_come_first_and_partnership_fields_match_the_schema() -
         "protocol_label", "year", "date", "status", "domains", "language", "source_url", "evidence", "confidence")
     assert tuple(f.name for f in fields(Partnership) if f.name != "aliases") == PARTNERSHIPS.names
     assert os.path.basename(DICTIONARY_PATH) == "data-dictionary.md"
+
+
+def test_overlapping_evidence_pieces_make_one_span() -> None:
+    from test_merge_output import cand
+
+    from pipeline.merge import merge
+
+    text = "Intro.\nJumelage avec Fès depuis 1977, renouvelé en 2007.\nFin."
+    row = merge([cand("Fès", "u1", "fr", evidence="Jumelage avec Fès | Jumelage avec Fès depuis 1977, "
+                      "renouvelé en 2007. | depuis 1977")])[0]
+    spans = evidence_spans([row], {"u1": Page("u1", "fr", "", text)})
+    assert [(s[2], s[3]) for s in spans] == [(7, text.index("\nFin."))]
