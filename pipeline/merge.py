@@ -24,9 +24,12 @@ __all__ = ["DOMAINS", "PARTNER_TYPES", "PROTOCOL_TYPES", "STATUSES", "merge", "p
 
 
 def commune_key(c: Candidate) -> str:
-    """Who owns the partnership: the NIS code, else the site's host, else the page."""
+    """Who owns the partnership: the NIS code, else the foreign authority's name, else the
+    site's host, else the page."""
     if c.commune_nis:
         return c.commune_nis
+    if c.commune:
+        return partner_key(c.commune)
     return urlsplit(c.source_url).hostname or c.source_url
 
 

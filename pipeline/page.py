@@ -18,7 +18,7 @@ from dataclasses import replace
 from types import FrameType
 
 from .commune import identify_commune
-from .extract import extract
+from .extract import extract_page
 from .gazetteer import get_gazetteer
 from .language import detect_language
 from .models import Document, PageResult, Text
@@ -37,11 +37,11 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
         language = detect_language(plain or page.title)
         stage = "commune"
         gaz = get_gazetteer()
-        commune = identify_commune(doc.commune_nis, doc.source_url,
-                                   f"{page.title}\n{plain}\n{page.boilerplate}", gaz)
+        commune = identify_commune(doc.commune_nis, doc.source_url, f"{plain}\n{page.boilerplate}", gaz,
+                                   title=page.title)
         stage = "extract"
         text = Text(doc.source_id, doc.source_url, language, page.blocks, commune.nis if commune else "")
-        candidates = extract(text, gaz, commune, use_nlp=use_nlp)
+        candidates, considered = extract_page(text, gaz, commune, use_nlp=use_nlp)
     except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
         log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
         return PageResult(doc.source_id, doc.source_url, error_stage=stage,
@@ -49,7 +49,7 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
     return PageResult(
         source_id=doc.source_id, source_url=doc.source_url, language=language,
         commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
-        candidates=tuple(candidates), main_text=plain,
+        candidates=tuple(candidates), considered=tuple(considered), main_text=plain,
     )
 
 

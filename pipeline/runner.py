@@ -63,8 +63,10 @@ STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs"
 # --------------------------------------------------------------------------- library use
 
 
-def process_all(items: Iterable[Document | PageResult], workers: int = 1) -> Iterator[PageResult]:
-    return map_pages(items, process_document, workers=workers)
+def process_all(items: Iterable[Document | PageResult], workers: int = 1,
+                use_nlp: bool = True) -> Iterator[PageResult]:
+    process = process_document if use_nlp else functools.partial(process_document, use_nlp=False)
+    return map_pages(items, process, workers=workers)
 
 
 @dataclass
@@ -75,11 +77,11 @@ class RunResult:
     results: list[PageResult] = field(default_factory=list)
 
 
-def extract_dir(input_dir: Path, keep_results: bool = False) -> RunResult:
+def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True) -> RunResult:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock)."""
     result = RunResult()
     candidates: list[Candidate] = []
-    for page in process_all(iter_documents(input_dir)):
+    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp):
         result.pages += 1
         if page.failed:
             result.failed.append(page)

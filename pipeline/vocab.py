@@ -56,7 +56,10 @@ PARTNERSHIP_PAGE = re.compile(
     r"ontwikkelingssamenwerking|samenwerkings(?:akkoord|overeenkomst|protocol)|"
     r"(?:accord|convention|protocole|charte) de (?:coop[ée]ration|partenariat|jumelage)|pacte d'amiti[ée]|"
     r"vriendschaps(?:band|akkoord|overeenkomst)|friendship (?:agreement|pact|city)|"
-    r"(?:cooperation|partnership) agreement|memorandum of understanding|internationale zusammenarbeit",
+    r"(?:cooperation|partnership) agreement|memorandum of understanding|internationale zusammenarbeit|"
+    r"partnerschap|partenariat|partnership|partnerschaft|partnergemeente|partnergemeinde|vriendenclub|"
+    r"city-to-city|stad-tot-stad|ville à ville|de ville à ville|zustergemeenten|verzuster|"
+    r"coop[ée]ration (?:d[ée]centralis|entre)|samenwerking (?:met|tussen)|zusammenarbeit (?:mit|zwischen)",
     re.IGNORECASE,
 )
 
@@ -182,7 +185,7 @@ NOT_A_NAME = re.compile(
     r"burgemeester|bourgmestre|mayor|schepen|[ée]chevin|college|coll[èe]ge|raad|conseil|council|"
     r"zuid|noord|oost|west|sud|nord|est|ouest|south|north|east|europa|europe|afrika|afrique|africa|"
     r"azi[ëe]|asie|asia|amerika|am[ée]rique|america|belgi[ëe]|belgique|belgium|vlaanderen|flandre|"
-    r"wallonie|walloni[ëe]|brussel|bruxelles|brussels|internationale?|international|samenwerking|"
+    r"wallonie|walloni[ëe]|internationale?|international|samenwerking|"
     r"coop[ée]ration|cooperation|jumelage|jumelages|twinning|partnership|partenariat|partners?|"
     r"programma|programme|program|januari|februari|maart|april|mei|juni|juli|augustus|september|"
     r"oktober|november|december|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|"
@@ -190,6 +193,13 @@ NOT_A_NAME = re.compile(
     r"sinds|sedert|depuis|since|seit|vzw|asbl|dgd|brulocalis|vvsg|uvcw|fedasil|enz|etc|"
     r"comit[ée]|committee|comité|raad|conseil|bestuur|dienst|service|stadhuis|gemeentehuis|"
     r"h[ôo]tel|maison|land|pays|country|stad|ville|city|jaar|ann[ée]e|year)$",
+    re.IGNORECASE,
+)
+
+# Month and weekday abbreviations of datelines ("01 Jun '24", "Mo 3. Mai"), never names.
+MONTH_ABBREVIATION = re.compile(
+    r"^(?:jan|feb|febr|mar|mrt|apr|jun|jul|aug|sep|sept|okt|oct|nov|dec|dez|janv|f[ée]vr|avr|juil|"
+    r"mon|tue|wed|thu|fri|sat|sun|ma|di|wo|do|vr|za|zo|lun|mer|jeu|ven|sam|dim|mo|mi|fr|sa|so)\.?$",
     re.IGNORECASE,
 )
 

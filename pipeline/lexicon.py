@@ -1,0 +1,84 @@
+"""Per-language word lists kept as data under pipeline/data/lexicon/, compiled once.
+
+- nationality.csv: adjectives of nationality (stems) in nl, fr, de and en, to the ISO
+  code of their country: "de Duitse stad", "la commune allemande", "der kongolesischen
+  Stadt", "the German town of" all say DE.
+- vehicle_codes.csv: the international vehicle registration codes pages use as country
+  abbreviations after a name: "AUBENAS (F)", "SIERRE (CH)".
+
+Adding a language or a synonym is a change of these files, not of the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from importlib import resources
+
+from .gazetteer import fold
+
+LANGS = ("nl", "fr", "de", "en")
+# An inflected adjective is its stem plus at most this many letters ("duits" -> "Duitse",
+# "kongolesisch" -> "kongolesischen", "marocain" -> "marocaines").
+MAX_INFLECTION = 3
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    data = resources.files("pipeline").joinpath(f"data/lexicon/{name}")
+    with data.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def nationality_stems() -> dict[str, str]:
+    """Folded adjective stem -> ISO country code (all four languages together)."""
+    stems: dict[str, str] = {}
+    for row in _rows("nationality.csv"):
+        for lang in LANGS:
+            for stem in row[lang].split("|"):
+                if stem:
+                    stems.setdefault(fold(stem), row["country_code"])
+    return stems
+
+
+def nationality_country(word: str) -> str:
+    """ISO code of the country an adjective of nationality names ("Duitse" -> DE), or ''."""
+    key = fold(word)
+    stems = nationality_stems()
+    for cut in range(0, MAX_INFLECTION + 1):
+        stem = key[:len(key) - cut] if cut else key
+        if len(stem) >= 4 and stem in stems:
+            return stems[stem]
+    return ""
+
+
+@lru_cache(maxsize=1)
+def vehicle_codes() -> dict[str, str]:
+    return {row["code"]: row["country_code"] for row in _rows("vehicle_codes.csv")}
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, dict[str, list[str]]]:
+    """cues.toml: {category: {language: [word or "re:pattern"]}}."""
+    import tomllib
+
+    data = resources.files("pipeline").joinpath("data/lexicon/cues.toml")
+    with data.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _alternative(entry: str) -> str:
+    if entry.startswith("re:"):
+        return entry[3:]
+    return r"\s+".join(re.escape(word) for word in entry.split())
+
+
+@lru_cache(maxsize=None)
+def cue_pattern(category: str, anchor: str = "") -> re.Pattern[str]:
+    """One regex for a category, all languages: `anchor` "$" matches a cue that ends where
+    the text ends (the words just before a name), "" anywhere on word boundaries."""
+    entries = sorted({e for words in cues()[category].values() for e in words}, key=len, reverse=True)
+    alternatives = "|".join(_alternative(e) for e in entries)
+    tail = r"\s*$" if anchor == "$" else r"(?!\w)"
+    return re.compile(rf"(?<!\w)(?:{alternatives}){tail}", re.IGNORECASE)
