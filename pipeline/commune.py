@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from .candidates import STOP_WORDS, scan_places
 from .gazetteer import MAJOR_TOWN_POPULATION, Gazetteer, fold
+from .lexicon import nationality_country
 from .models import Commune
 
 POSTAL_LINE = re.compile(r"(?<![\d+.])\b([1-9]\d{3})\s+([A-ZÀ-Ý][\w'’.\- ]{2,40})")
@@ -114,9 +115,15 @@ SUBJECT_SCORE = 3  # "X is twinned with", "X est jumelée avec", "X heeft een st
 MENTION_SCORE = 1
 MAX_MENTIONS = 4
 MAX_SUBJECTS = 2
+TLD_SCORE = 2.0  # a town in the country of the site's country-code domain (.de, .fr, .be)
+BELGIAN_PRIOR = 1.5  # the project's communes: a Belgian municipality wins a near tie
+RELATION_PENALTY = 1.0  # "met X", "avec X", "with X": said of a partner, per occurrence
+MAX_RELATIONS = 2
+FOREIGN_TYPED_PENALTY = 2.0  # "de Hongaarse gemeente X", "the Slovakian town of X": a foreign partner
 # Mentions alone (up to MAX_MENTIONS) never make an owner: one signal of ownership must add to them.
 MIN_OWNER_SCORE = MENTION_SCORE + SUBJECT_SCORE
 MAX_SCAN_CHARS = 20_000
+MAX_SUBJECT_NAMES = 10  # the most mentioned names are looked up as subjects
 # A host label spells a name when it is the name without spaces, or starts with it
 # ("borken-hessen"), or holds it whole when the name is long enough not to be chance.
 HOST_PREFIX_MIN = 5
@@ -129,13 +136,22 @@ OWNER_AUTHORITY = re.compile(
     r"(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][\w'’\-]+){0,4})",
     re.IGNORECASE,
 )
+PARTNERSHIP_CUE = (r"(?:jumel|twinn|twin\b|sister|partner|verbroeder|verzuster|stedenband|zusterst|partnerschaft|"
+                   r"coop[ée]r|samenwerk|friendship|amiti|vriendschap)")
+SUBJECT_VERB = (r"\b(?:is|est|ist|has|heeft|a|hat|unterhält|entretient|maintains|onderhoudt|established|"
+                r"signed|a sign[ée]|ondertekende|sloot|ging|gaat|viert|f[êe]te|feiert|celebrates)\b")
+SUBJECT_CUE = PARTNERSHIP_CUE[:-1] + r"|\bmet\b|\bavec\b|\bwith\b|\bmit\b)"
+# "X is twinned with", "X heeft een stedenband", and "X een partnerstad is" (verb last)
 SUBJECT_AFTER = re.compile(
-    r"^[^.;:()]{0,40}?\b(?:is|est|ist|has|heeft|a|hat|unterhält|entretient|maintains|onderhoudt|established|"
-    r"signed|a sign[ée]|ondertekende|sloot|ging|gaat|viert|f[êe]te|feiert|celebrates)\b[^.;]{0,60}?"
-    r"(?:jumel|twinn|twin\b|sister|partner|verbroeder|verzuster|stedenband|zusterst|partnerschaft|coop[ée]r|samenwerk|"
-    r"friendship|amiti|vriendschap)",
+    rf"[^.;:()]{{0,40}}?{SUBJECT_VERB}[^.;]{{0,60}}?{SUBJECT_CUE}|\s+(?:\w+\s+){{0,2}}\w*{PARTNERSHIP_CUE}\w*\s+{SUBJECT_VERB}",
     re.IGNORECASE,
 )
+ARTICLE_BEFORE = re.compile(r"\b(?:the|het|die|das)\s+$")  # not "de", "la", "der": also "of"
+RELATION_RIGHT_BEFORE = re.compile(r"\b(?:met|avec|with|mit)\s+$", re.IGNORECASE)
+FOREIGN_TYPED_BEFORE = re.compile(
+    r"\b(?P<adj>[\w-]+)\s+(?:stad|gemeente|ville|commune|city|town|stadt|gemeinde|municipality|village)"
+    r"(?:\s+(?:de|d['’]|of|van|von))?\s*$|\b(?:ville|commune|municipalit[ée])\s+(?P<adj2>[\w-]+)\s+(?:de|d['’])\s*$",
+    re.IGNORECASE)
 RELATION_JUST_BEFORE = re.compile(r"(?:\b(?:met|avec|with|mit|and|en|et|und|van|de|of|von|aus|uit|from)\s+"
                                   r"(?:[\w'’-]+\s+){0,3})$", re.IGNORECASE)
 
@@ -172,7 +188,16 @@ def _host_score(key: str, url: str) -> int:
                                  for lab in labels):
         return HOST_SCORE
     path = " " + " ".join(re.split(r"[/\-_.?=&]+", fold(parts.path))) + " "
-    return PATH_SCORE if len(compact) >= 4 and f" {key} " in path else 0
+    if len(compact) >= 4 and f" {key} " in path:
+        return PATH_SCORE
+    first = words[0] if words else ""
+    return PATH_SCORE // 2 if len(words) > 1 and len(first) >= HOST_PREFIX_MIN + 1 and f" {first} " in path else 0
+
+
+def _in_country(key: str, country: str, gaz: Gazetteer) -> bool:
+    if country == "BE" and key in gaz.municipality_names:
+        return True
+    return any(p.country_code == country for p in gaz.place(key) if p.kind == "city")
 
 
 def _known_name(key: str, gaz: Gazetteer) -> bool:
@@ -184,7 +209,7 @@ def _known_name(key: str, gaz: Gazetteer) -> bool:
                for p in gaz.place(key) if p.kind == "city")
 
 
-def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[Counter[str], dict[str, str]]:
+def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[Counter[str], dict[str, str]]:  # noqa: C901
     """Score of every place named on the page (or in its host) as its owner; the spelling of each."""
     scores: Counter[str] = Counter()
     spelled: dict[str, str] = {}
@@ -194,23 +219,48 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[C
     for span in scan_places(body, gaz):
         if span.text.lower() in STOP_WORDS or not _known_name(span.key, gaz):
             continue
+        if ARTICLE_BEFORE.search(body[max(0, span.start - 5):span.start]):
+            continue  # "the Rand", "de Kempen": a region, not a town
         spelled.setdefault(span.key, span.text if not span.upper else span.text.title())
         mentions[span.key] += 1
-        if SUBJECT_AFTER.match(body, span.end) and not RELATION_JUST_BEFORE.search(body[max(0, span.start - 40):span.start]):
-            subjects[span.key] += 1
+    for key, _ in mentions.most_common(MAX_SUBJECT_NAMES):  # as subject, also written in lower case
+        for m in re.finditer(rf"(?<!\w){re.escape(spelled[key])}(?!\w)", body, re.IGNORECASE):
+            if SUBJECT_AFTER.match(body, m.end()) and not RELATION_JUST_BEFORE.search(body[max(0, m.start() - 40):m.start()]):
+                subjects[key] += 1
     host = urlsplit(url).hostname or ""
     for label in host.split(".")[:-1]:
         key = fold(label.replace("-", " "))
         if len(key) >= HOST_PREFIX_MIN and _known_name(key, gaz) and key not in mentions:
             mentions[key] = 0
             spelled.setdefault(key, label.title())
+    relations: Counter[str] = Counter()
+    foreign_typed: set[str] = set()
+    for key, _ in mentions.most_common(MAX_SUBJECT_NAMES):
+        for m in re.finditer(rf"(?<!\w){re.escape(spelled[key])}(?!\w)", body):
+            before = body[max(0, m.start() - 50):m.start()]
+            if RELATION_RIGHT_BEFORE.search(before):
+                relations[key] += 1
+            typed = FOREIGN_TYPED_BEFORE.search(before)
+            if typed and nationality_country(typed.group("adj") or typed.group("adj2") or ""):
+                foreign_typed.add(key)
+    tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1].upper()
+    tld_country = {"UK": "GB"}.get(tld, tld) if len(tld) == 2 and tld != "EU" else ""
     for key, n in mentions.items():
         scores[key] += MENTION_SCORE * min(n, MAX_MENTIONS) + SUBJECT_SCORE * min(subjects[key], MAX_SUBJECTS)
         scores[key] += _host_score(key, url)
+        scores[key] -= RELATION_PENALTY * min(relations[key], MAX_RELATIONS)
+        scores[key] -= FOREIGN_TYPED_PENALTY * (key in foreign_typed)
+        if key in gaz.municipality_names:
+            scores[key] += BELGIAN_PRIOR
+        if tld_country and _in_country(key, tld_country, gaz):
+            scores[key] += TLD_SCORE
     for span in scan_places(title, gaz):
         if span.key in mentions:
             scores[span.key] += TITLE_SCORE
     for m in OWNER_AUTHORITY.finditer(body):
+        adjective = re.search(r"([\w-]+)\s+$", body[max(0, m.start() - 30):m.start()])
+        if adjective and nationality_country(adjective.group(1)):
+            continue  # "de Hongaarse gemeente X": how a page names a foreign partner
         for span in scan_places(m.group("name"), gaz)[:1]:
             if span.start == 0 and span.key in mentions:
                 scores[span.key] += OWNER_SCORE

@@ -54,8 +54,9 @@ def name_key(name: str) -> str:
 
 
 def loose_key(name: str) -> str:
-    """name_key without punctuation: for commune names and for finding a name in evidence."""
-    return " ".join(PUNCT.sub(" ", name_key(name).replace("’", "'").replace("'", "")).split())
+    """name_key with punctuation as spaces: for commune names and for finding a name in evidence
+    ("d’Esch-sur-Alzette" names Esch-sur-Alzette)."""
+    return " ".join(PUNCT.sub(" ", name_key(name)).split())
 
 
 def ratio(num: int, den: int) -> float | None:

@@ -38,6 +38,15 @@ log = logging.getLogger(__name__)
 # naming the partner, and the partner's own heading, label lines and sentences.
 CONTEXT, HEADED, SECTION, OWN = 1.0, 1.5, 2.0, 3.0
 SEGMENT_SPLIT = (" – ", " — ", " - ")
+# Evidence: at most this many sentences or lines, and this many characters (CONTRACT.md
+# asks for the sentence(s) that state the partnership, not the page).
+MAX_EVIDENCE_PARTS = 4
+MAX_EVIDENCE_CHARS = 1000
+# Domains: the sentences after a partner's statement that still speak of it (set on the
+# team's pages: a paragraph about one partnership rarely runs past six sentences).
+DOMAIN_WINDOW = 6
+# A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
+MIN_STATEMENT_CHARS = 40
 
 
 @dataclass
@@ -55,6 +64,12 @@ class Evidence:
     sentences: list[str] = field(default_factory=list)
     explicit: bool = False
     lang: str = ""
+    year_text: str = ""  # the stretch of text the year was taken from
+    statements: list[tuple[int, str]] = field(default_factory=list)  # (unit index, text) the decision kept
+
+    def add_evidence(self, text: str) -> None:
+        if text not in self.sentences and len(self.sentences) < MAX_EVIDENCE_PARTS:
+            self.sentences.append(text)
 
     def set_country(self, code: str, strength: float) -> None:
         if code and strength > self.country[1]:
@@ -68,13 +83,14 @@ class Evidence:
         dates = mn.start_dates_in(text, self.lang)
         if dates and strength > self.year[2]:
             self.year = (dates[0].year, dates[0].date, strength)
+            self.year_text = text
         status = mn.status_in(text) if strength >= OWN else ""
         if status and strength > self.status[1]:
             self.status = (status, strength)
         for d in mn.domains_in(text) if domains else ():
             self.domains[d] = max(self.domains.get(d, 0), strength)
-        if evidence and text not in self.sentences and len(self.sentences) < 4:
-            self.sentences.append(text)
+        if evidence:
+            self.add_evidence(text)
 
 
 @dataclass
@@ -357,7 +373,8 @@ class PageExtractor:
             if n_partners == 1:
                 ev.add_text(sentence, OWN, evidence=True)
                 continue
-            ev.add_text(self._clause(sentence, m.start, bounds), OWN, evidence=True)
+            ev.add_text(self._clause(sentence, m.start, bounds), OWN)
+            ev.add_evidence(sentence)  # the whole sentence, not the clause: a reader checks it
             ev.add_text(sentence, SECTION, domains=False)  # instrument shared by the enumeration
             if len(years) == len(found):
                 ev.year = (years[i].year, years[i].date, OWN)
@@ -403,6 +420,7 @@ class PageExtractor:
                  if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))]
         per_unit: list[list[Weighed]] = []
         rule_keys = set(self.partners)
+        absorbed: dict[str, str] = {}
         for unit in units:
             cands = decider.candidates(unit, self._partnership_unit(unit))
             lowered = fold(unit.text)
@@ -410,10 +428,11 @@ class PageExtractor:
                 ev = self.partners[key]
                 pos = unit.text.find(ev.name)
                 if pos < 0 or any(c.start <= pos < c.end for c in cands):
-                    if pos >= 0:
-                        for c in cands:
-                            if c.start <= pos < c.end:
-                                c.features.add("rule")
+                    for c in cands if pos >= 0 else ():
+                        if c.start <= pos < c.end:
+                            c.features.add("rule")
+                            if c.known and len(c.name) < len(ev.name) and pos == c.start:
+                                absorbed[key] = partner_key(c.name)  # "Wittenberg Kristof Pieters": the rule ran on
                     continue
                 if f" {fold(ev.name)} " in f" {lowered} ":
                     c = Weighed(ev.name, pos, pos + len(ev.name), unit, known=bool(self.gaz.place(ev.name)))
@@ -439,11 +458,78 @@ class PageExtractor:
             own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
             if own or (seen and not any(c.accepted for c in seen)):
                 self.dropped[key] = self.partners.pop(key)
+            elif not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], [])):
+                self.dropped[key] = self.partners.pop(key)
         for key, seen in by_key.items():
             accepted = [c for c in seen if c.accepted]
-            if key in self.partners or key in self.dropped or not accepted:
+            if key in self.dropped or not accepted:
                 continue
-            self._add_decided(accepted)
+            if key not in self.partners:
+                self._add_decided(accepted)
+            ev = self.partners[key]
+            for c in sorted(accepted, key=lambda c: c.unit.index):
+                if c.unit.list_line and c.unit.lead and len(c.unit.text) < MIN_STATEMENT_CHARS:
+                    ev.statements.append((c.unit.index - 1, c.unit.lead))
+                ev.statements.append((c.unit.index, c.unit.text))
+        self._merge_same_place()
+        self._domains_around(units, by_key)
+
+    def _merge_same_place(self) -> None:
+        """One partner per town: "Wittenberg" and "Lutherstadt Wittenberg", "Luik" and "Liège"
+        are one GeoNames place; the longer name keeps the other's evidence."""
+        by_place: dict[int, str] = {}
+        for key in sorted(self.partners, key=lambda k: (-len(self.partners[k].name), k)):
+            ev = self.partners[key]
+            towns = [p for p in self.gaz.place(ev.name) if p.kind == "city"
+                     and (not ev.country[0] or p.country_code == ev.country[0])]
+            if not towns:
+                continue
+            town = max(towns, key=lambda p: p.population).geonameid
+            if town not in by_place:
+                by_place[town] = key
+                continue
+            keep = self.partners[by_place[town]]
+            for text in ev.sentences:
+                keep.add_evidence(text)
+            keep.statements.extend(ev.statements)
+            for d, strength in ev.domains.items():
+                keep.domains[d] = max(keep.domains.get(d, 0), strength)
+            if ev.year[2] > keep.year[2]:
+                keep.year, keep.year_text = ev.year, ev.year_text
+            if ev.protocol[2] > keep.protocol[2]:
+                keep.protocol = ev.protocol
+            self.dropped[key] = self.partners.pop(key)
+
+    def _domains_around(self, units: list[Unit], by_key: dict[str, list[Weighed]]) -> None:
+        """Domains stated in the sentences that follow a partner's statement, up to the next
+        heading or the next sentence naming another partner ("De verzustering zou cultureel
+        van aard zijn ... onderwijs, sport en toerisme")."""
+        named: dict[int, set[str]] = {}
+        for key, seen in by_key.items():
+            if key in self.partners:
+                for c in seen:
+                    if c.accepted or "rule" in c.features:
+                        named.setdefault(c.unit.index, set()).add(key)
+        position = {u.index: i for i, u in enumerate(units)}
+        if len(self.partners) == 1:  # a page about one partnership: what it says of "the partnership"
+            ev = next(iter(self.partners.values()))
+            for unit in units:
+                if unit.kind != "heading" and v.COOPERATION.search(unit.text):
+                    for d in mn.domains_in(unit.text):
+                        ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
+            return
+        for key, seen in by_key.items():
+            ev = self.partners.get(key)
+            if ev is None:
+                continue
+            for c in seen:
+                if not c.accepted or c.unit.index not in position:
+                    continue
+                for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
+                    if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
+                        break
+                    for d in mn.domains_in(unit.text):
+                        ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
 
     def _add_decided(self, accepted: list[Weighed]) -> None:
         best = max(accepted, key=lambda c: c.score)
@@ -457,8 +543,6 @@ class PageExtractor:
                 proto = mn.protocol_in(context) if context else None
                 if proto and CONTEXT > ev.protocol[2]:
                     ev.protocol = (proto[0], proto[1], CONTEXT)
-            if unit.list_line and unit.lead and len(unit.text) < 80 and unit.lead not in ev.sentences:
-                ev.sentences.insert(0, unit.lead)
 
     def run(self) -> list[Candidate]:
         for block in self.text.blocks:
@@ -478,6 +562,18 @@ class PageExtractor:
         for ev in sorted(self.partners.values(), key=lambda e: e.order):
             yield self.to_candidate(ev)
 
+    @staticmethod
+    def evidence_of(ev: Evidence) -> str:
+        """The sentences or lines that state the partnership (with the lead-in of a bare list
+        line), in page order, then the one that gives the year when it is another."""
+        parts = list(dict.fromkeys(text for _, text in sorted(set(ev.statements))))
+        if not parts or sum(map(len, parts)) < MIN_STATEMENT_CHARS:
+            parts = list(dict.fromkeys([*parts, *ev.sentences]))
+        parts = parts[:MAX_EVIDENCE_PARTS]
+        if ev.year_text and ev.year[0] is not None and not any(ev.year_text in p for p in parts):
+            parts.append(ev.year_text)
+        return " … ".join(parts)[:MAX_EVIDENCE_CHARS]
+
     def to_candidate(self, ev: Evidence) -> Candidate:
         country = ev.country[0] or self.gaz.place_country(
             ev.name, prefer={e.country[0] for e in self.partners.values() if e.country[0]})
@@ -495,7 +591,7 @@ class PageExtractor:
         return Candidate(
             partner=ev.name, partner_type=ev.partner_type, country_code=country,
             protocol_type=protocol, protocol_label=label, year=year, date=date, status=status,
-            domains=domains, evidence=" … ".join(ev.sentences)[:1000], confidence=round(min(confidence, 0.99), 2),
+            domains=domains, evidence=self.evidence_of(ev), confidence=round(min(confidence, 0.99), 2),
             source_url=self.text.source_url, language=self.text.language,
             commune=self.commune.name if self.commune else "",
             commune_nis=self.commune.nis if self.commune else "",

@@ -35,6 +35,10 @@ from .models import Block, BlockKind, Document
 log = logging.getLogger(__name__)
 
 WS = re.compile(r"\s+")
+# Words glued where a tag was lost ("Capitale RigaOgre", "AkzeptierenMehr"): a lower-case
+# run of three letters followed by a capitalised word of three. Two-letter prefixes
+# ("McDonald", "DeVries", "LaSalle") are names and stay whole.
+GLUED = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ]{2})")
 BULLET = re.compile(r"^\s*(?:[•·▪►◦‣*]|[-–]\s|\d{1,2}[.)]\s)\s*")
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 LABELLED = re.compile(r"^[^:]{1,40}\s?:\s*\S")  # "Protocol: Jumelage sedert 2014" is a line, not a title
@@ -59,7 +63,7 @@ class _RawBlock:
 
 
 def norm(text: str) -> str:
-    return WS.sub(" ", text).strip()
+    return GLUED.sub(" ", WS.sub(" ", text)).strip()
 
 
 def _is_boilerplate(el: HtmlElement) -> bool:

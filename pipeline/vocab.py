@@ -65,7 +65,7 @@ PARTNERSHIP_PAGE = re.compile(
 
 # Generic cooperation vocabulary: a sentence needs some to state a partnership.
 COOPERATION = re.compile(
-    r"samenwerk|partner|jumel|city[- ]link|town[- ]link|verbroeder|zusterst|stedenband|akkoord|overeenkomst|protocol|"
+    r"samenwerk|partner|jumel|city[- ]link|town[- ]link|verbroeder|verzuster|zusterst|zustergemeente|stedenband|akkoord|overeenkomst|protocol|"
     r"uitwisseling|solidariteit|coop[ée]r|partenariat|partenaire|jumel|accord|convention|amiti[ée]|[ée]change|"
     r"twinn|sister|cooperat|collaborat|agreement|friendship|memorandum|"
     r"toetreding|\btoe tot\b|\blid van\b|\bjoined\b|adh[ée]s|adh[ée]r|partnerschaft|zusammenarbeit|verschwister|ondertek|sign",
