@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint gate setup clean
+.PHONY: run test lint gate setup clean docs docs-check validate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ SHARED ?= ../shared
 gate: $(STAMP)
 	$(BIN)/python run_pipeline.py evaluate --gold $(SHARED)/gold/seeds.jsonl --input $(SHARED)/seeds \
 		--min-f1 0.95 --min-field-accuracy 0.95 --min-domains 0.85
+
+# The data dictionary is generated from pipeline/schema.py; CI fails when it is stale.
+docs: $(STAMP)
+	$(BIN)/python -m pipeline.schema docs
+
+docs-check: $(STAMP)
+	$(BIN)/python -m pipeline.schema docs --check
+
+# Validate the published data package (types, vocabularies, keys, foreign keys).
+OUTPUT ?= extracted
+validate: $(STAMP)
+	cd $(OUTPUT)/current && $(CURDIR)/$(BIN)/frictionless validate datapackage.json
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

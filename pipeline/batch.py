@@ -29,6 +29,7 @@ class BatchOptions:
     progress: bool | None = None  # None: only on an interactive terminal
     use_nlp: bool = True
     verbose: bool = False  # list every skipped file in the log
+    run_date: str | None = None  # ISO date of the run (first_seen/last_seen); default $PIPELINE_RUN_DATE or today
 
     def report(self) -> dict[str, object]:
         return {"full": self.full, "time_limit_s": self.time_limit, "workers": self.workers, "engine": self.engine}

@@ -4,7 +4,10 @@
 
 - `added`: a partnership_id that the previous dataset did not have (`new` = "commune: partner");
 - `removed`: one that the new dataset no longer has (`old` = "commune: partner");
-- `changed`: one line per field whose value differs, with the old and the new value.
+- `changed`: one line per field whose value differs, with the old and the new value
+  (`last_seen` and `last_changed`, which move with every run, are not listed);
+- `kept`: a partnership this run did not find but kept, because its page could not be
+  read this run (`new` names the page); its `last_seen` stays as it was.
 
 Values are compared as they are written in partnerships.csv (the same strings, with the
 same formula protection). Lines are sorted by change, partnership_id and field. Without a
@@ -40,14 +43,15 @@ class Change:
         return [safe_cell(v) for v in (self.change, self.partnership_id, self.field, self.old, self.new)]
 
 
-def read_rows(data: bytes) -> dict[str, dict[str, str]]:
-    """Rows of a partnerships.csv by partnership_id (cells as written)."""
+def read_rows(data: bytes, key: str = KEY) -> dict[str, dict[str, str]]:
+    """Rows of a partnerships.csv by partnership_id (cells as written); any table by `key`."""
+    csv.field_size_limit(1 << 30)  # page texts
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
     rows: dict[str, dict[str, str]] = {}
     for row in reader:
-        key = row.get(KEY) or ""
-        if key:
-            rows[key] = {k: v or "" for k, v in row.items() if k is not None}
+        value = row.get(key) or ""
+        if value:
+            rows[value] = {k: v or "" for k, v in row.items() if k is not None}
     return rows
 
 
@@ -67,8 +71,9 @@ def _label(row: Mapping[str, str]) -> str:
 
 
 def diff(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]],
-         columns: Sequence[str]) -> list[Change]:
-    """Changes from old to new rows (both keyed by partnership_id), sorted."""
+         columns: Sequence[str], ignore: Sequence[str] = ()) -> list[Change]:
+    """Changes from old to new rows (both keyed by partnership_id), sorted; `ignore`: fields
+    that change on every run (last_seen) and are not reported."""
     out: list[Change] = []
     for pid in new.keys() - old.keys():
         out.append(Change("added", pid, new=_label(new[pid])))
@@ -77,7 +82,7 @@ def diff(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, st
     for pid in new.keys() & old.keys():
         before, after = old[pid], new[pid]
         fields = [c for c in columns if c != KEY]
-        fields += sorted((before.keys() | after.keys()) - set(columns) - {KEY})
+        fields += sorted((before.keys() | after.keys()) - set(columns) - {KEY} - set(ignore))
         for name in fields:
             if before.get(name, "") != after.get(name, ""):
                 out.append(Change("changed", pid, name, before.get(name, ""), after.get(name, "")))

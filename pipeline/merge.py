@@ -1,7 +1,8 @@
 """Stage 5, normalise and merge: Candidates from all pages in, one Partnership per
 (commune, partner) out, with a stable content-derived id, sorted.
 
-A partnership named on several pages (the French and the Dutch page of a commune)
+A partnership named on several pages (the French and the Dutch page of a commune), or
+under several names of one place (Luik, Liège, Lüttich: one GeoNames id, see `geo`),
 becomes one row: every source URL is kept, values are taken from the strongest
 candidate, domains are the union.
 """
@@ -11,18 +12,15 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
+from .geo import Place, Resolver, default_resolver
 from .mentions import partner_key
 from .models import Candidate, Partnership
+from .schema import DOMAINS, PARTNER_TYPES, PROTOCOL_TYPES, STATUSES
 
-PARTNER_TYPES = ("city", "municipality", "district", "province", "region", "network", "organisation", "other")
-PROTOCOL_TYPES = ("twinning", "friendship", "cooperation_agreement", "development_cooperation", "memorandum",
-                  "network_membership", "unspecified")
-STATUSES = ("active", "ended", "planned", "unknown")
-DOMAINS = ("social_action", "health", "education", "culture", "sport", "youth", "economy", "tourism",
-           "environment", "water_sanitation", "mobility", "urban_planning", "civil_registry", "governance",
-           "gender", "agriculture", "digital")
+__all__ = ["DOMAINS", "PARTNER_TYPES", "PROTOCOL_TYPES", "STATUSES", "merge", "partnership_id"]
 
 
 def commune_key(c: Candidate) -> str:
@@ -94,10 +92,36 @@ def validate(row: Partnership) -> Partnership:
     return row
 
 
-def merge(candidates: Iterable[Candidate]) -> list[Partnership]:
-    """One Partnership per (commune, partner), sorted by commune then partner then id."""
+def place_row(row: Partnership, place: Place) -> Partnership:
+    return replace(row, partner_geonames_id=place.geonames_id, partner_latitude=place.latitude,
+                   partner_longitude=place.longitude, partner_admin1=place.admin1,
+                   partner_region=place.region, partner_geo_match=place.match)
+
+
+def _locate(row: Partnership, resolver: Resolver) -> Place:
+    names = [row.partner, *(a for a in row.aliases if a != row.partner)]
+    return resolver.resolve(names, row.country_code, row.partner_type)
+
+
+def merge(candidates: Iterable[Candidate], resolver: Resolver | None = None) -> list[Partnership]:
+    """One Partnership per (commune, partner), sorted by commune then partner then id.
+
+    Partners are placed with `geo` (`resolver`, default the process's); names of one commune
+    that resolve to the same GeoNames town (Luik, Liège, Lüttich) are one partnership."""
+    resolver = resolver or default_resolver()
     groups: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for c in candidates:
         groups[(commune_key(c), partner_key(c.partner))].append(c)
-    rows = [validate(merge_group(g)) for g in groups.values()]
+    by_place: dict[tuple[str, int | str], list[Candidate]] = defaultdict(list)
+    places: dict[tuple[str, int | str], Place] = {}
+    for (owner, key), cands in sorted(groups.items()):
+        place = _locate(merge_group(cands), resolver)
+        slot: tuple[str, int | str] = (owner, place.geonames_id if place.geonames_id is not None else key)
+        by_place[slot].extend(cands)
+        places[slot] = place
+    return sort_rows([validate(place_row(merge_group(cands), places[slot])) for slot, cands in by_place.items()])
+
+
+def sort_rows(rows: Iterable[Partnership]) -> list[Partnership]:
+    """The dataset's order: commune NIS, commune, partner, id."""
     return sorted(rows, key=lambda p: (p.commune_nis, p.commune, partner_key(p.partner), p.partnership_id))

@@ -101,6 +101,7 @@ class PageResult:
     error_type: str = ""
     error_message: str = ""
     empty_text: bool = False  # read fine, but its main text came out empty (no rows can come from it)
+    main_text: str = ""  # the page's main text (blocks joined by newlines), for evidence offsets
 
     @property
     def failed(self) -> bool:
@@ -109,7 +110,7 @@ class PageResult:
 
 @dataclass
 class Partnership:
-    """One row of partnerships.csv (see CONTRACT.md)."""
+    """One row of partnerships.csv (see CONTRACT.md); its columns are `schema.PARTNERSHIPS`."""
 
     partnership_id: str
     commune: str
@@ -127,4 +128,15 @@ class Partnership:
     source_url: str
     evidence: str
     confidence: float
+    # Placed on the map (pipeline.geo); empty/None when the partner cannot be placed with confidence.
+    partner_geonames_id: int | None = None
+    partner_latitude: float | None = None
+    partner_longitude: float | None = None
+    partner_admin1: str = ""
+    partner_region: str = ""
+    partner_geo_match: str = "unresolved"
+    # ISO dates of the runs that first found, last found and last changed the row (runner).
+    first_seen: str = ""
+    last_seen: str = ""
+    last_changed: str = ""
     aliases: tuple[str, ...] = field(default=())

@@ -50,6 +50,7 @@ def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
         source_id=doc.source_id, source_url=doc.source_url, language=language,
         commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
         candidates=tuple(candidates), considered=tuple(considered), empty_text=page.empty_main,
+        main_text=plain,
     )
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import publish
 from .batch import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
@@ -34,25 +35,24 @@ from .batch import (
     BatchOptions,
 )
 from .cache import PageCache, content_hash, document_key
-from .changes import changes_csv, diff, read_previous, summary
+from .changes import Change, changes_csv, diff, read_previous, read_rows, summary
+from .history import DATE_COLUMNS, Kept, run_date, with_history
 from .ingest import Listing, display_name, iter_documents, list_input
 from .lock import LockHeld, OutputLock
 from .logs import progress_bar
-from .merge import merge
+from .merge import merge, sort_rows
 from .models import Candidate, Document, PageResult, Partnership
 from .output import (
     COLUMNS,
-    DOMAINS_CSV,
     PARTNERSHIPS_CSV,
-    PARTNERSHIPS_PARQUET,
     atomic_write,
-    csv_bytes,
-    parquet_bytes,
     row_cells,
 )
 from .page import PageTimeout, process_document, process_with_limit
 from .parallel import map_pages
+from .publish import Dataset, Page
 from .report import Fingerprint, RunStats, Timer, errors_csv, run_json
+from .schema import PAGES
 from .store import checkpoint, commit, new_run_id, previous_file, recover
 from .version import library_versions, pipeline_version
 
@@ -112,6 +112,7 @@ class _Pages:
     documents: int = 0
     candidates: list[Candidate] = field(default_factory=list)
     pending: dict[str, deque[tuple[str, str]]] = field(default_factory=dict)
+    texts: dict[str, Page] = field(default_factory=dict)  # main text of the pages that yield rows
 
     def feed(self, listing: Listing) -> Iterator[Document | PageResult]:
         """Documents to parse; cached results and unreadable files as PageResults (passed through)."""
@@ -162,6 +163,9 @@ class _Pages:
             stats.empty_text += 1
             stats.empty_pages.append(page.source_url or page.source_id)
         self.candidates.extend(page.candidates)
+        if page.candidates:
+            self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis,
+                                               page.main_text)
 
 
 def _results(feed: Iterator[Document | PageResult], process: Callable[[Document], PageResult],
@@ -259,7 +263,7 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         with Timer(stats, "merge"):
             rows = merge(pages.candidates)
         exit_code = EXIT_PARTIAL if stats.failed else EXIT_OK
-        files, changes = _outputs(rows, stats, output_dir)
+        files, changes = _outputs(rows, stats, output_dir, pages.texts, run_date(opts.run_date))
         checkpoint("before-commit")
         files[RUN_JSON] = report(finished=time.time(), changes=changes, exit_code=exit_code)
         commit_start = time.perf_counter()
@@ -308,19 +312,42 @@ def _remove_failed_run(output_dir: Path) -> None:
         folder.rmdir()
 
 
-def _outputs(rows: list[Partnership], stats: RunStats, output_dir: Path) -> tuple[dict[str, bytes], dict[str, int]]:
-    """Every file of the new dataset but run.json, and the change counts."""
+def _previous_pages(output_dir: Path, urls: set[str]) -> dict[str, Page]:
+    """The previous dataset's page texts for `urls` (the pages of kept partnerships)."""
+    path = previous_file(output_dir, PAGES.filename)
+    if path is None or not urls:
+        return {}
+    try:
+        rows = read_rows(path.read_bytes(), key="source_url")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        log.warning("%s: previous page texts unreadable: %s", path, exc)
+        return {}
+    return {u: Page(u, r.get("language", ""), r.get("commune_nis", ""), r.get("text", ""))
+            for u, r in rows.items() if u in urls}
+
+
+def _kept_changes(kept: list[Kept]) -> list[Change]:
+    return [Change("kept", k.row.partnership_id, "source_url", "",
+                   "page not read this run, partnership kept: " + " ".join(k.failed_urls)) for k in kept]
+
+
+def _outputs(rows: list[Partnership], stats: RunStats, output_dir: Path, texts: dict[str, Page],
+             today: str) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every file of the new dataset but run.json, and the change counts.
+
+    Dates come from the previous dataset (`history`); partnerships of pages that failed this
+    run are kept from it."""
     with Timer(stats, "outputs"):
-        cells = [row_cells(p) for p in rows]
-        domain_rows = [(p.partnership_id, d) for p in rows for d in p.domains]
-        new = {c[0]: dict(zip(COLUMNS, c, strict=True)) for c in cells}
-        changes = diff(read_previous(previous_file(output_dir, PARTNERSHIPS_CSV)), new, COLUMNS)
-        files = {
-            PARTNERSHIPS_CSV: csv_bytes(COLUMNS, cells),
-            DOMAINS_CSV: csv_bytes(("partnership_id", "domain"), domain_rows),
-            PARTNERSHIPS_PARQUET: parquet_bytes(rows),
-            ERRORS_CSV: errors_csv(stats.failures),
-            CHANGES_CSV: changes_csv(changes),
-        }
-        stats.rows_written, stats.domain_rows = len(rows), len(domain_rows)
-    return files, summary(changes)
+        previous = read_previous(previous_file(output_dir, PARTNERSHIPS_CSV))
+        failed_urls = {p.source_url for p in stats.failures} | {p.source_id for p in stats.failures}
+        rows, kept = with_history(rows, previous, failed_urls, today)
+        rows = sort_rows(rows)
+        pages = {**_previous_pages(output_dir, {u for k in kept for u in k.row.source_url.split()}), **texts}
+        columns = tuple(c for c in COLUMNS if c not in DATE_COLUMNS[1:])
+        new = {p.partnership_id: dict(zip(COLUMNS, row_cells(p), strict=True)) for p in rows}
+        changes = diff(previous, new, columns, ignore=DATE_COLUMNS[1:]) + _kept_changes(kept)
+        files = publish.dataset_files(Dataset(rows, pages, today))
+        files[ERRORS_CSV] = errors_csv(stats.failures)
+        files[CHANGES_CSV] = changes_csv(sorted(changes, key=lambda c: c.change))  # stable: diff order kept
+        stats.rows_written, stats.domain_rows = len(rows), sum(len(p.domains) for p in rows)
+    return files, {**summary(changes), "kept": len(kept)}

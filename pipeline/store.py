@@ -46,7 +46,9 @@ CURRENT = "current"
 TMP_PREFIX = ".tmp-"
 LINK_TMP_PREFIX = ".link-tmp-"
 DATASET_FILES = ("partnerships.csv", "partnership_domains.csv", "partnerships.parquet",
-                 "errors.csv", "changes.csv", "run.json")
+                 "errors.csv", "changes.csv", "run.json", "domains.csv", "domain_sectors.csv", "pages.csv",
+                 "evidence_spans.csv", "datapackage.json", "partnerships.sqlite", "partnerships.xlsx",
+                 "report.html")
 PAUSE_ENV = "PIPELINE_TEST_PAUSE"
 
 
