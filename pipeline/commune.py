@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .candidates import STOP_WORDS, scan_places
+from .candidates import STOP_WORDS, PlaceSpan, scan_places
 from .gazetteer import MAJOR_TOWN_POPULATION, Gazetteer, fold
 from .lexicon import nationality_country
 from .models import Commune
@@ -156,6 +156,24 @@ RELATION_JUST_BEFORE = re.compile(r"(?:\b(?:met|avec|with|mit|and|en|et|und|van|
                                   r"(?:[\w'’-]+\s+){0,3})$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4)
+def _belgian_long_names(gaz: Gazetteer) -> dict[str, str]:
+    """Short forms of long Belgian municipality names ("sint joost" -> "sint joost ten node"),
+    when only one municipality starts so."""
+    starts: dict[str, set[str]] = {}
+    for key in gaz.municipality_names:
+        words = key.split()
+        for n in range(2, len(words)):
+            starts.setdefault(" ".join(words[:n]), set()).add(key)
+    return {short: next(iter(keys)) for short, keys in starts.items()
+            if len(keys) == 1 and short not in gaz.municipality_names}
+
+
+def _full_belgian_name(span: PlaceSpan, gaz: Gazetteer) -> PlaceSpan:
+    full = _belgian_long_names(gaz).get(span.key)
+    return PlaceSpan(span.start, span.end, span.text, full) if full else span
+
+
 def _compact_key(key: str) -> str:
     return key.replace(" ", "").replace("'", "")
 
@@ -217,7 +235,10 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
     subjects: Counter[str] = Counter()
     body = text[:MAX_SCAN_CHARS]
     for span in scan_places(body, gaz):
-        if span.text.lower() in STOP_WORDS or not _known_name(span.key, gaz):
+        if span.text.lower() in STOP_WORDS:
+            continue
+        span = _full_belgian_name(span, gaz)  # "Sint-Joost" for Sint-Joost-ten-Node
+        if not _known_name(span.key, gaz):
             continue
         if ARTICLE_BEFORE.search(body[max(0, span.start - 5):span.start]):
             continue  # "the Rand", "de Kempen": a region, not a town

@@ -39,6 +39,7 @@ W_SMALL_PLACE = 0.5  # only a small town somewhere ("Union", "Oliver", "Taten" a
 W_TYPED = 2.0  # introduced as an authority: "de stad X", "la commune de X", "Partnerstadt X"
 W_RULE = 1.5  # found by a wording rule of mentions.py ("jumelée avec la ville de X")
 W_PARTNER_TYPED = 3.0  # introduced as a partner: "partnergemeente X", "Partnerstädte X, Y und Z", "X, notre ville jumelle"
+W_NER_PLACE = 1.0  # a name no gazetteer knows that spaCy's NER reads as a place (LOC/GPE)
 W_WHOLE_LINE = 1.5  # the line is the name (with its country or year) under a partnership heading or lead-in
 W_PAIRED = 1.5  # joined to the page's own authority: "Kostrzyn-Pekela", "tussen Lessen en X"
 W_SENTENCE_START = -1.0  # first word of a sentence, unknown to the gazetteers
@@ -154,6 +155,8 @@ class Weighed:
     end: int
     unit: Unit
     known: bool = False
+    ner: bool = False  # spaCy's NER (French model) or EntityRuler labels it a place
+    person: bool = False  # spaCy's NER labels it a person
     major: bool = False
     belgian: bool = False
     country: str = ""
@@ -167,7 +170,7 @@ class Weighed:
                    "known": W_KNOWN, "major": W_MAJOR, "typed": W_TYPED, "sentence_start": W_SENTENCE_START,
                    "belgian": W_BELGIAN, "location": W_LOCATION, "rule": W_RULE,
                    "small_place": W_SMALL_PLACE, "paired": W_PAIRED, "partner_typed": W_PARTNER_TYPED,
-                   "whole_line": W_WHOLE_LINE, "inside_rule": 0.0}
+                   "whole_line": W_WHOLE_LINE, "inside_rule": 0.0, "ner_place": W_NER_PLACE}
         return sum(weights[f] for f in self.features)
 
     @property
@@ -269,8 +272,10 @@ class Decider:
         return short_place or all(EXTENDING_WORD.match(w) for w in extra)
 
     # -- candidates ----------------------------------------------------------------
-    def candidates(self, unit: Unit, partnership_unit: bool) -> list[Weighed]:
-        """Known places anywhere; unknown capitalised names only in partnership units."""
+    def candidates(self, unit: Unit, partnership_unit: bool,
+                   entities: list[tuple[str, int, int]] | None = None) -> list[Weighed]:
+        """Known places anywhere; unknown capitalised names and spaCy's place entities
+        (`entities`: text, start, end in the unit) only in partnership units."""
         text = unit.text
         found: list[Weighed] = []
         spans: list[PlaceSpan] = self._pairs(text, scan_places(text, self.gaz))
@@ -296,6 +301,14 @@ class Decider:
                 elif any(s <= start < e or start <= s < end for s, e in taken):
                     continue
                 found.append(Weighed(mn.clean_name(name), start, end, unit))
+            for _, start, end in entities or ():
+                same = [c for c in found if c.start == start and c.end == end]
+                for c in same:
+                    c.ner = True  # spaCy reads it as a place too
+                if not same and not any(c.start < end and start < c.end for c in found):
+                    name = mn.clean_name(text[start:end])
+                    if name and name[:1].isupper():
+                        found.append(Weighed(name, start, start + len(name), unit, ner=True))
         return sorted(found, key=lambda c: c.start)
 
     def weigh(self, cand: Weighed, unit_cands: list[Weighed], confirmed: set[str]) -> None:
@@ -305,6 +318,8 @@ class Decider:
         veto |= self.name_vetoes(cand.name)
         if PERSON_BEFORE.search(before) or PERSON_AFTER.match(text[end:end + 40]):
             veto.add("person")
+        if cand.person and not cand.known:
+            veto.add("person (spaCy)")
         if CAPITAL_BEFORE.search(before):
             veto.add("capital named in passing")
         if TWO_NAMED_REGION.search(before):
@@ -318,7 +333,7 @@ class Decider:
         alias = ALIAS_PAREN.match(text[opening + 1:start]) if opening >= 0 else None
         if mn.in_parentheses(text, start) and not alias and any(0 <= opening - c.end <= 2 and c.known for c in unit_cands):
             veto.add("qualifies another name")  # "Mohammedia (suburb of Casablanca)"
-        left = re.search(r"(?<=[a-zà-ÿ,;:] )([A-ZÀ-Ý][a-zà-ÿ]+) $", text[max(0, start - 30):start])
+        left = re.search(r"(?:^|(?<=[a-zà-ÿ,;:] ))([A-ZÀ-Ý][a-zà-ÿ]+) $", text[max(0, start - 30):start])
         if cand.known and len(cand.name.split()) == 1 and left and left.group(1).lower() not in STOP_WORDS \
                 and not nationality_country(left.group(1)) and not self.gaz.has_name(fold(left.group(1))) \
                 and not v.TYPE_WORDS.get(left.group(1).lower()) and not PARTNER_LIST_RE.search(left.group(1)):
@@ -366,6 +381,8 @@ class Decider:
                 f.add("small_place")
         if cand.major:
             f.add("major")
+        if cand.ner and not cand.known:
+            f.add("ner_place")
         if cand.belgian and not cand.country:
             f.add("belgian")
         if (not cand.known or "small_place" in f) and len(text.split()) > 3 and cand.unit.kind == "paragraph" and \

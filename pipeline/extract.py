@@ -123,9 +123,11 @@ class PageExtractor:
     """Walks one page; `run` returns its candidates."""
 
     def __init__(self, text: Text, gazetteer: Gazetteer, commune: Commune | None,
-                 entities: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
+                 entities: dict[str, list[tuple[str, int, int]]] | None = None,
+                 persons: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
         self.text = text
         self.entities = entities or {}
+        self.persons = persons or {}
         self.gaz = gazetteer
         own = (commune.name_nl, commune.name_fr) if commune else ()
         self.finder = Finder(gazetteer, own, text.language)
@@ -433,7 +435,11 @@ class PageExtractor:
         rule_keys = set(self.partners)
         absorbed: dict[str, str] = {}
         for unit in units:
-            cands = decider.candidates(unit, self._partnership_unit(unit))
+            cands = decider.candidates(unit, self._partnership_unit(unit), self.entities.get(unit.text))
+            for _, start, end in self.persons.get(unit.text, ()):
+                for c in cands:
+                    if c.start < end and start < c.end:
+                        c.person = True
             lowered = fold(unit.text)
             for key in rule_keys:  # where the rules' partners stand in this unit
                 ev = self.partners[key]
@@ -673,12 +679,14 @@ def extract_page(text: Text, gazetteer: Gazetteer, commune: Commune | None,
     if not mentions_page(text):
         return [], []
     spans: dict[str, list[tuple[str, int, int]]] = {}
+    persons: dict[str, list[tuple[str, int, int]]] = {}
     if use_nlp:
-        from .nlp import PLACE_LABELS, entities  # spaCy is loaded on first use only
+        from .nlp import PERSON_LABEL, PLACE_LABELS, entities  # spaCy is loaded on first use only
 
         sentences = cooperative_sentences(text)
         for sentence, ents in zip(sentences, entities(sentences, text.language or "en"), strict=True):
             spans[sentence] = [(e.text, e.start, e.end) for e in ents if e.label in PLACE_LABELS]
-    extractor = PageExtractor(text, gazetteer, commune, spans)
+            persons[sentence] = [(e.text, e.start, e.end) for e in ents if e.label == PERSON_LABEL]
+    extractor = PageExtractor(text, gazetteer, commune, spans, persons)
     found = extractor.run()
     return found, extractor.considered

@@ -31,6 +31,7 @@ PRETRAINED = {"fr": "fr_core_news_sm"}
 # French NER has its own internal encoder, so the shared tok2vec goes too.
 UNUSED_COMPONENTS = ["lemmatizer", "morphologizer", "attribute_ruler", "senter", "parser", "tok2vec"]
 PLACE_LABELS = frozenset({"LOC", "GPE", "REGION"})
+PERSON_LABEL = "PER"  # the French model's persons: a name it reads as a person is no partner
 
 
 @dataclass(frozen=True)
@@ -72,5 +73,5 @@ def entities(texts: Iterable[str], lang: str, batch_size: int = 64) -> list[list
     out = []
     for doc in nlp.pipe(texts, batch_size=batch_size):
         out.append([Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
-                    if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY")])
+                    if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY", PERSON_LABEL)])
     return out
