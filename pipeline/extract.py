@@ -98,7 +98,7 @@ class Evidence:
         status = mn.status_in(text) if strength >= OWN else ""
         if status and strength > self.status[1]:
             self.status = (status, strength)
-        for d in mn.domains_in(text) if domains else ():
+        for d in mn.domains_in(text, self.lang) if domains else ():
             self.domains[d] = max(self.domains.get(d, 0), strength)
         if evidence:
             self.add_evidence(text)
@@ -276,7 +276,7 @@ class PageExtractor:
         for key in self.section.keys:
             ev = self.partners[key]
             if self.section.about_only:
-                for d in mn.domains_in(text):
+                for d in mn.domains_in(text, self.text.language):
                     ev.domains[d] = max(ev.domains.get(d, 0), strength)
             else:
                 ev.add_text(text, strength, evidence)
@@ -567,7 +567,7 @@ class PageExtractor:
             ev = next(iter(self.partners.values()))
             for unit in units:
                 if unit.kind != "heading" and v.COOPERATION.search(unit.text):
-                    for d in mn.domains_in(unit.text):
+                    for d in mn.domains_in(unit.text, self.text.language):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
                 if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):
                     dates = mn.start_dates_in(unit.text, self.text.language)
@@ -585,7 +585,7 @@ class PageExtractor:
                 for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
                     if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
                         break
-                    for d in mn.domains_in(unit.text):
+                    for d in mn.domains_in(unit.text, self.text.language):
                         partner.domains[d] = max(partner.domains.get(d, 0), SECTION)
 
     def _add_decided(self, accepted: list[Weighed]) -> None:

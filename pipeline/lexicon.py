@@ -82,3 +82,26 @@ def cue_pattern(category: str, anchor: str = "") -> re.Pattern[str]:
     alternatives = "|".join(_alternative(e) for e in entries)
     tail = r"\s*$" if anchor == "$" else r"(?!\w)"
     return re.compile(rf"(?<!\w)(?:{alternatives}){tail}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
+    """domains.toml compiled: {domain code: {language or "any": pattern}}."""
+    import tomllib
+
+    data = resources.files("pipeline").joinpath("data/lexicon/domains.toml")
+    with data.open("rb") as fh:
+        table = tomllib.load(fh)
+    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+                   for lang, entries in langs.items() if entries}
+            for code, langs in table.items()}
+
+
+def domains_in(text: str, lang: str = "") -> set[str]:
+    """The domain codes `text` states, with the wording of `lang` (every language when unknown)."""
+    found = set()
+    for code, by_lang in domain_patterns().items():
+        patterns = [p for key, p in by_lang.items() if key in (lang, "any") or lang not in LANGS]
+        if any(p.search(text) for p in patterns):
+            found.add(code)
+    return found

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import lexicon
 from . import vocab as v
 from .gazetteer import Gazetteer, fold
 
@@ -463,8 +464,9 @@ def best_start_date(text: str, dates: list[DateHit]) -> DateHit:
     return dates[0]
 
 
-def domains_in(text: str) -> set[str]:
-    return {code for code, rx in v.DOMAIN_RES.items() if rx.search(text)}
+def domains_in(text: str, lang: str = "") -> set[str]:
+    """Domain codes stated in `text`, in the wording of `lang` (lexicon: data/lexicon/domains.toml)."""
+    return lexicon.domains_in(text, lang)
 
 
 def status_in(text: str) -> str:
