@@ -44,8 +44,9 @@ SEGMENT_SPLIT = (" – ", " — ", " - ")
 # asks for the sentence(s) that state the partnership, not the page).
 MAX_EVIDENCE_PARTS = 4
 MAX_EVIDENCE_CHARS = 1000
-# Domains: the sentences after a partner's statement that still speak of it (set on the
-# team's pages: a paragraph about one partnership rarely runs past six sentences).
+# Domains: the sentences after a partner's statement that still speak of it, up to the
+# next heading (set on the team's pages and the tuning half of ../shared/dev: crossing
+# headings or a longer window lowered the seeds' domain precision below 0.85).
 DOMAIN_WINDOW = 6
 # What a rule's longer name may add around a place to be that place's typed phrase:
 # "4de District van Gemeente [Boedapest]" (numbers, type words, lower-case joiners).
@@ -452,6 +453,9 @@ class PageExtractor:
                             elif TYPED_AROUND.fullmatch(ev.name[:c.start - pos] + " " + ev.name[c.end - pos:]):
                                 c.vetoes.add("inside a longer partner name")  # "4de District van ... Boedapest"
                                 c.features.add("inside_rule")
+                            elif c.start == pos and c.known:
+                                c.features.add("rule")
+                                absorbed[key] = partner_key(c.name)  # "Wittenberg Kristof Pieters": the rule ran on
                         elif c.start <= pos < c.end:
                             c.features.add("rule")
                             if c.known and len(c.name) < len(ev.name) and pos == c.start:
@@ -565,8 +569,10 @@ class PageExtractor:
         position = {u.index: i for i, u in enumerate(units)}
         if len(self.partners) == 1:  # a page about one partnership: what it says of "the partnership"
             ev = next(iter(self.partners.values()))
-            for unit in units:
-                if unit.kind != "heading" and v.COOPERATION.search(unit.text):
+            first = min((c.unit.index for c in next(iter(by_key.values()), []) if c.accepted), default=0)
+            first = min([first, *(c.unit.index for seen in by_key.values() for c in seen if c.accepted)])
+            for unit in units:  # from the partner's first statement on, the page speaks of it
+                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)):
                     for d in mn.domains_in(unit.text, self.text.language):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
                 if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):
@@ -584,7 +590,7 @@ class PageExtractor:
                     continue
                 for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
                     if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
-                        break
+                        break  # a new section, or another partner's statement
                     for d in mn.domains_in(unit.text, self.text.language):
                         partner.domains[d] = max(partner.domains.get(d, 0), SECTION)
 
