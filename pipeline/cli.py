@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score the pipeline on a gold corpus; exit 3 below a threshold or floor, 64 on bad usage."""
     from . import gate
-    from .evaluate import GoldError, check_coverage, evaluate, load_gold, report
+    from .evaluate import FIELDS, GoldError, check_coverage, evaluate, load_gold, report
     from .runner import extract_dir
 
     input_dir = Path(args.input)
@@ -108,7 +108,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(s, indent=2, sort_keys=True) + "\n")
     failures = [f"{k} {v:.3f} < {minimum}" for keys, minimum in (
         (("f1",), args.min_f1),
-        (("country_code_accuracy", "protocol_type_accuracy", "year_accuracy"), args.min_field_accuracy),
+        (tuple(f"{name}_accuracy" for name in FIELDS), args.min_field_accuracy),
         (("domains_precision", "domains_recall"), args.min_domains))
         for k in keys for v in [s[k]] if v is not None and v < minimum]
     if args.floors:
@@ -215,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", metavar="FILE", help="also write the scores as JSON to FILE")
     ev.add_argument("--min-f1", type=float, default=0.0, help="exit 3 when partnership F1 is below this")
     ev.add_argument("--min-field-accuracy", type=float, default=0.0,
-                    help="exit 3 when country, protocol type or year accuracy is below this")
+                    help="exit 3 when the accuracy of country, protocol type, year, commune or evidence is below this")
     ev.add_argument("--min-domains", type=float, default=0.0,
                     help="exit 3 when domains precision or recall is below this")
     ev.add_argument("--no-nlp", action="store_true",

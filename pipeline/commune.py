@@ -128,8 +128,13 @@ MAX_SUBJECT_NAMES = 10  # the most mentioned names are looked up as subjects
 # ("borken-hessen"), or holds it whole when the name is long enough not to be chance.
 HOST_PREFIX_MIN = 5
 HOST_INFIX_MIN = 8
-DATELINE = re.compile(r"(?:^|\n)\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}\s+)?(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})"
-                      r"(?:\s*[.,–—:-]\s+|\s+(?:In|in|À|à|Te|te)\s+(?P=name)\b)")
+# A dateline opens a news item: "DENZLINGEN. Im vergangenen ...", "Zoersel – Het college ...",
+# "Zoersel In Zoersel ..." (a name in capitals before a stop or a dash; any name before a dash
+# or repeated after "in").
+DATELINE = re.compile(
+    r"(?:^|\n)\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}\s+)?(?:"
+    r"(?P<caps>[A-ZÀ-Ý][A-ZÀ-Ý'’\-]+(?: [A-ZÀ-Ý][A-ZÀ-Ý'’\-]+){0,3})\s*[.,:–—-]\s+"
+    r"|(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})\s*(?:[–—]\s+|\s+(?:In|in|À|à|Te|te)\s+(?P=name)\b))")
 OWNER_AUTHORITY = re.compile(
     r"\b(?:gemeente|stad|stadt|gemeinde|ortsgemeinde|commune\s+d[e'’]|ville\s+d[e'’]|municipalit[ée]\s+d[e'’]|"
     r"city\s+of|town\s+of|municipality\s+of|village\s+of|borough\s+of|county\s+of)\s*"
@@ -276,6 +281,7 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
         if tld_country and _in_country(key, tld_country, gaz):
             scores[key] += TLD_SCORE
     for span in scan_places(title, gaz):
+        span = _full_belgian_name(span, gaz)
         if span.key in mentions:
             scores[span.key] += TITLE_SCORE
     for m in OWNER_AUTHORITY.finditer(body):
@@ -283,10 +289,11 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
         if adjective and nationality_country(adjective.group(1)):
             continue  # "de Hongaarse gemeente X": how a page names a foreign partner
         for span in scan_places(m.group("name"), gaz)[:1]:
+            span = _full_belgian_name(span, gaz)
             if span.start == 0 and span.key in mentions:
                 scores[span.key] += OWNER_SCORE
     for m in DATELINE.finditer(body):
-        key = fold(m.group("name"))
+        key = fold(m.group("caps") or m.group("name"))
         if key in mentions:
             scores[key] += DATELINE_SCORE
     for m in POSTAL_LINE.finditer(text):

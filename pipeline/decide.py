@@ -84,15 +84,16 @@ EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|north|south|east|west|noord
 WHOLE_LINE = re.compile(r"[\s\-–—:,.;()|/0-9]*(?:[(,–—-]\s*[A-ZÀ-Ý][\w'’-]+(?: [\w'’-]+){0,2}\)?[\s\-–—:,.;()|/0-9]*)?")
 # "X, een van de gemeenten van Y", "X, une commune de Y", "X, a district of Y": Y is where X lies
 PART_OF_BEFORE = re.compile(r"\b(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
-                            r"(?:\d+\s+)?[\w-]+\s+(?:van|de|d['’]|of|von|in|à|en|im)\s*$", re.IGNORECASE)
+                            r"(?:\d+\s+)?[\w-]+\s+(?:van|de|du|des|d['’]|of|von|der|in|à|en|im)\s*$", re.IGNORECASE)
 PARENT_AFTER = re.compile(r"^\s*[,(]\s*(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
-                          r"[\w-]+\s+(?:van|de|d['’]|of|von|in|à|en|im)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+){0,2})")
+                          r"[\w-]+\s+(?:van|de|du|des|d['’]|of|von|der|in|à|en|im)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+){0,2})")
 # A region named after two towns: "Province of Pesaro and Urbino", "provincie X en Y"
 TWO_NAMED_REGION = re.compile(r"\b(?:province|provincie|provinz|r[ée]gion|regio|county|d[ée]partement|department)\s+"
                               r"(?:of\s+|de\s+|van\s+|von\s+)?[A-ZÀ-Ý][\w'’-]+\s+(?:and|et|en|e|und)\s+$", re.IGNORECASE)
 # "(ou New Iberia)", "(anciennement X)", "(formerly X)": another name of the same place
 ALIAS_PAREN = re.compile(r"\s*(?:ou|or|of|oder|alias|aka|also|anciennement|formerly|voorheen|vroeger|ehemals|früher|ex)\b",
                          re.IGNORECASE)
+TYPE_KEYS = frozenset(fold(w) for w in (*v.TYPE_WORDS, *mn.PLURAL_TYPES))  # "Städten", "Gemeinden"
 PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\ben\b|\bet\b|\band\b|\bund\b)\s*$", re.IGNORECASE)
 CAPITAL_BEFORE = cue_pattern("capital_word", "$")
 PERSON_BEFORE = cue_pattern("person_title", "$")
@@ -197,6 +198,8 @@ class Decider:
             return False
         if key in self.own or any(o.startswith(key + " ") for o in self.own):
             return True
+        if len(key) >= 5 and any(o.endswith(" " + key) for o in self.own):
+            return True  # "Pekela" on a page of Oude Pekela
         # another name of the page's own town ("Ghent" on a page of Gent): when the largest
         # place of that name is the own town ("Dinan" is a French town, not Dinant)
         towns = [p for p in self.gaz.place(key) if p.kind == "city"]
@@ -241,6 +244,11 @@ class Decider:
         code = nationality_country(adj.group("adj")) if adj else ""
         if code:
             return code
+        clause_before = re.split(r"[.;:,()]", text[max(0, start - 50):start])[-1]
+        for word in reversed(clause_before.split()[:-1]):  # "de Fransen van partnergemeente X"
+            code = nationality_country(word) if word[:1].isupper() else ""
+            if code:
+                return code
         clause = re.split(r"[.;:]", after, maxsplit=1)[0]
         for inner in re.findall(r"\(([^()]{2,40})\)", clause):  # "X en Louisiane (États-Unis)"
             code = self.country_of(inner)
@@ -412,7 +420,7 @@ class Decider:
             out.add("own authority")
         if self.gaz.country(name) or key in STOP_WORDS or len(key) < 3 or not any(ch.isalpha() for ch in name):
             out.add("not a name")
-        if v.MONTHS.get(key) or v.NOT_A_NAME.match(name) or key in v.TYPE_WORDS or key in mn.PLURAL_TYPES:
+        if v.MONTHS.get(key) or v.NOT_A_NAME.match(name) or key in TYPE_KEYS:
             out.add("not a name")
         if all(v.NOT_A_NAME.match(part) for part in re.split(r"[\s-]+", name) if part):
             out.add("not a name")  # "Oost-Europa", "Noord-Afrika"

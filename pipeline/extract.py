@@ -139,6 +139,7 @@ class PageExtractor:
         self.section: Section | None = None
         self.lead_in = ""  # "X is twinned with the following cities:" before a list or table
         self.considered: list[str] = []
+        self._page_countries: set[str] = set()
         self.weighed: list[Weighed] = []  # every candidate with its features (for `explain`)
         self.dropped: dict[str, Evidence] = {}
         self.partnership_page = any(
@@ -382,7 +383,7 @@ class PageExtractor:
         for i, m in enumerate(found):
             ev = self._partner(m)
             self._context_protocol(ev)
-            if len(countries) == 1:
+            if len(countries) == 1 and not self._own_country_of_other(next(iter(countries)), m.name):
                 ev.set_country(next(iter(countries)), 1.5)
             if n_partners == 1:
                 ev.add_text(sentence, OWN, evidence=True)
@@ -500,8 +501,10 @@ class PageExtractor:
             ev = self.partners[key]
             for c in sorted(accepted, key=lambda c: c.unit.index):
                 self._unit_context(ev, c.unit)
-                if c.unit.list_line and c.unit.lead and len(c.unit.text) < MIN_STATEMENT_CHARS:
-                    ev.statements.append((c.unit.index - 1, c.unit.lead))
+                context = c.unit.lead or (c.unit.heading if len(c.unit.heading.split()) >= 3
+                                          and v.PARTNERSHIP_PAGE.search(c.unit.heading) else "")
+                if c.unit.list_line and context and len(c.unit.text) < MIN_STATEMENT_CHARS:
+                    ev.statements.append((c.unit.index - 1, context))  # "Leuven heeft de volgende partnersteden:"
                 ev.statements.append((c.unit.index, c.unit.text))
         self._merge_same_place()
         self._domains_around(units, by_key)
@@ -617,6 +620,7 @@ class PageExtractor:
         return list(self.candidates())
 
     def candidates(self) -> Iterable[Candidate]:
+        self._page_countries = self.page_countries()
         for ev in sorted(self.partners.values(), key=lambda e: e.order):
             yield self.to_candidate(ev)
 
@@ -632,9 +636,27 @@ class PageExtractor:
             parts.append(ev.year_text)
         return " … ".join(parts)[:MAX_EVIDENCE_CHARS]
 
+    def _own_country_of_other(self, code: str, name: str) -> bool:
+        """"Bandung in West Java and Namur in Belgium": the own authority's country, said of it,
+        is not a foreign partner's (a partner in the same country names itself as such)."""
+        own = self.commune.country_code if self.commune else ""
+        if code != own:
+            return False
+        return not any(p.country_code == own for p in self.gaz.place(name)) and \
+            (own != "BE" or self.gaz.belgian_municipality(name) is None)
+
+    def page_countries(self) -> set[str]:
+        """The foreign countries the page's partnership sentences name."""
+        own = self.commune.country_code if self.commune else ""
+        found = set()
+        for block in self.text.blocks:
+            if v.COOPERATION.search(block.text) or v.PARTNERSHIP_PAGE.search(block.text):
+                found |= {c for c, _, _ in self.finder.countries(block.text)}
+        return found - {own}
+
     def to_candidate(self, ev: Evidence) -> Candidate:
-        country = ev.country[0] or self.gaz.place_country(
-            ev.name, prefer={e.country[0] for e in self.partners.values() if e.country[0]})
+        prefer = {e.country[0] for e in self.partners.values() if e.country[0]} | self._page_countries
+        country = ev.country[0] or self.gaz.place_country(ev.name, prefer=prefer)
         protocol, label, p_strength = ev.protocol
         if protocol in ("cooperation_agreement", "twinning") and v.STEDENBAND.search(label):
             protocol = "development_cooperation" if self.gaz.is_global_south(country) else "twinning"
@@ -647,13 +669,26 @@ class PageExtractor:
         confidence = 0.5 + 0.15 * (p_strength >= SECTION) + 0.15 * bool(country) + 0.1 * bool(year) \
             + 0.05 * ev.explicit
         return Candidate(
-            partner=ev.name, partner_type=ev.partner_type, country_code=country,
+            partner=display_name(ev.name, self.gaz), partner_type=ev.partner_type, country_code=country,
             protocol_type=protocol, protocol_label=label, year=year, date=date, status=status,
             domains=domains, evidence=self.evidence_of(ev), confidence=round(min(confidence, 0.99), 2),
             source_url=self.text.source_url, language=self.text.language,
             commune=self.commune.name if self.commune else "",
             commune_nis=self.commune.nis if self.commune else "",
         )
+
+
+def display_name(name: str, gazetteer: Gazetteer | None = None) -> str:
+    """A name written in capitals ("AUBENAS", "SANKT-WENDEL") as the gazetteer writes it, else
+    with each word capitalised; other names as the source writes them."""
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) <= 3 or not all(ch.isupper() for ch in letters):
+        return name
+    for place in gazetteer.place(name) if gazetteer else ():
+        if fold(place.name) == fold(name):
+            return place.name
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0) if m.group(0) in ("II", "III", "IV") else m.group(0).capitalize(),
+                  name)
 
 
 def cooperative_sentences(text: Text) -> list[str]:

@@ -83,3 +83,21 @@ def test_progress_bar_gets_the_page_total_and_models_load_with_a_log_line(
     pages = sum(1 for p in directory.rglob("*") if p.suffix in (".html", ".htm", ".txt", ".md"))
     assert totals == [pages]
     assert any("loading models" in r.getMessage() for r in caplog.records)
+
+
+def test_evaluate_refuses_a_gold_file_it_cannot_score(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    directory, gold = CORPORA["pages"]
+    assert main(["evaluate", "--gold", str(tmp_path / "missing.jsonl"), "--input", str(directory)]) == EX_USAGE
+    assert "missing.jsonl" in capsys.readouterr().err
+    raw_dir, _ = CORPORA["raw"]
+    assert main(["evaluate", "--gold", str(gold), "--input", str(raw_dir)]) == 2  # other pages' gold
+    assert "gold documents are not in the input" in capsys.readouterr().err
+
+
+def test_explain_shows_candidates_and_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    directory, _ = CORPORA["raw"]
+    assert main(["explain", str(directory / "ath_jumelages_fr.html"), "--no-nlp"]) == 0
+    out = capsys.readouterr().out
+    assert "authority: Ath 51004" in out and "candidates" in out and "PARTNER" in out
+    assert "rows (" in out and "evidence:" in out
+    assert main(["explain", str(directory / "no-such-page.html")]) == EX_USAGE

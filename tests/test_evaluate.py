@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
-from pipeline.evaluate import evaluate
-from pipeline.models import Partnership
+import pytest
+
+from pipeline import gate
+from pipeline.evaluate import GoldError, check_coverage, evaluate, report
+from pipeline.models import PageResult, Partnership
 
 
 def row(partner: str, **kw: Any) -> Partnership:
@@ -57,3 +62,54 @@ def test_field_accuracy_and_year_ok() -> None:
 def test_rows_of_a_document_with_no_records_are_false_positives() -> None:
     score = evaluate([{"file": "page.txt", "records": []}], [row("Souss")])
     assert (score.tp, score.fp, score.precision) == (0, 1, 0.0)
+
+
+def test_commune_and_evidence_are_scored() -> None:
+    doc = {"file": "page.txt", "commune": "C", "commune_nis": "1", "records": [
+        {"partner": "Kimbanseke", "aliases": [], "country_code": "CD", "protocol_type": "twinning",
+         "year": None, "domains": [], "optional": False}]}
+    right = row("Kimbanseke", country_code="CD", year=None, domains=(),
+                evidence="De verbroedering met Kimbanseke werd in 2019 ondertekend.")
+    fragment = row("Kimbanseke", commune_nis="2", country_code="CD", year=None, domains=(), evidence=" Kimbanseke, ")
+    assert (evaluate([doc], [right]).accuracy("commune"), evaluate([doc], [right]).accuracy("evidence")) == (1.0, 1.0)
+    assert (evaluate([doc], [fragment]).accuracy("commune"), evaluate([doc], [fragment]).accuracy("evidence")) == (0.0, 0.0)
+
+
+def test_a_foreign_authority_is_compared_by_name() -> None:
+    doc = {"file": "page.txt", "commune": "Höhr-Grenzhausen", "commune_nis": "", "records": [
+        {"partner": "Raeren", "aliases": [], "country_code": "BE", "protocol_type": "twinning", "year": None,
+         "domains": [], "optional": False}]}
+    assert evaluate([doc], [row("Raeren", commune="Hohr Grenzhausen", commune_nis="", country_code="BE",
+                                year=None, domains=())]).accuracy("commune") == 1.0
+
+
+def test_scores_over_nothing_are_not_applicable() -> None:
+    score = evaluate([{"file": "page.txt", "records": []}], [])
+    assert score.precision is None and score.f1 is None and score.accuracy("year") is None
+    assert "n/a" in report(score, 1, 0)
+
+
+def test_gold_documents_missing_from_the_input_are_a_usage_error() -> None:
+    page = PageResult("other.txt", "other.txt")
+    with pytest.raises(GoldError, match="1 of 1 gold documents are not in the input: page.txt"):
+        check_coverage([{"file": "page.txt", "records": []}], [page])
+
+
+def test_candidate_recall_counts_the_names_weighed() -> None:
+    pages = [PageResult("page.txt", "page.txt", considered=("Souss", "Tiznit"))]
+    score = evaluate([DOC], [row("Souss")], pages)
+    assert score.candidate_recall == 0.5  # Kimbanseke was never a candidate
+
+
+def test_floors_refuse_to_go_down_without_a_flag(tmp_path: Path) -> None:
+    floors = tmp_path / "floors.json"
+    gate.update(floors, "dev", "fp1", {"f1": 0.914, "year_accuracy": None})
+    assert json.loads(floors.read_text())["dev"]["floors"] == {"f1": 0.91}
+    assert gate.check(floors, "dev", "fp1", {"f1": 0.95}) == []
+    assert gate.check(floors, "dev", "fp1", {"f1": 0.90}) == ["f1 0.900 < floor 0.91"]
+    assert gate.update(floors, "dev", "fp1", {"f1": 0.80}) == ["f1: 0.91 -> 0.8"]
+    assert json.loads(floors.read_text())["dev"]["floors"]["f1"] == 0.91  # refused: unchanged
+    gate.update(floors, "dev", "fp1", {"f1": 0.80}, allow_lower=True)
+    assert json.loads(floors.read_text())["dev"]["floors"]["f1"] == 0.8
+    with pytest.raises(gate.FloorsError, match="fingerprint differs"):
+        gate.check(floors, "dev", "other pages", {"f1": 1.0})

@@ -25,26 +25,26 @@ Actiedomeinen: gezondheid, sport en cultuur.
 
 Gemeente Taza
 
-Protocol: ondertekening van een Samenwerkingsakkoord op 3 juni 2016
+Protocol: samenwerkingsakkoord, getekend op 3 juni 2016
 Actiedomeinen: burgerlijke stand.
 
 Roemenië
 
-4de District van Gemeente Boedapest
+7e district van de stad Boedapest
 
-Protocol: ondertekening van een jumelage-protocol in maart 2018
+Protocol: jumelageprotocol, getekend in maart 2018
 """
 
 
 def test_country_headings_and_label_lines(gaz: Gazetteer) -> None:
     rows = run(gaz, COUNTRY_HEADINGS, "nl")
-    assert set(rows) == {"Oujda", "Taza", "4de District van Gemeente Boedapest"}
+    assert set(rows) == {"Oujda", "Taza", "7e district van de stad Boedapest"}
     oujda, taza = rows["Oujda"], rows["Taza"]
     assert (oujda.country_code, oujda.protocol_type, oujda.year) == ("MA", "twinning", 2014 - 2)
     assert oujda.domains == ("culture", "health", "sport")
     assert (taza.country_code, taza.protocol_type, taza.date) == ("MA", "cooperation_agreement", "2016-06-03")
     assert taza.domains == ("civil_registry",)
-    district = rows["4de District van Gemeente Boedapest"]
+    district = rows["7e district van de stad Boedapest"]
     assert (district.partner_type, district.country_code, district.date) == ("district", "RO", "2018-03")
 
 
