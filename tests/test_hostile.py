@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import time
