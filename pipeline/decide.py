@@ -94,6 +94,7 @@ TWO_NAMED_REGION = re.compile(r"\b(?:province|provincie|provinz|r[ée]gion|regio
 ALIAS_PAREN = re.compile(r"\s*(?:ou|or|of|oder|alias|aka|also|anciennement|formerly|voorheen|vroeger|ehemals|früher|ex)\b",
                          re.IGNORECASE)
 TYPE_KEYS = frozenset(fold(w) for w in (*v.TYPE_WORDS, *mn.PLURAL_TYPES))  # "Städten", "Gemeinden"
+REGION_TYPE_AFTER = re.compile(r"\s+(?:province|region|county|prefecture|provinz|regio|provincie|r[ée]gion)\b", re.IGNORECASE)
 PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\ben\b|\bet\b|\band\b|\bund\b)\s*$", re.IGNORECASE)
 CAPITAL_BEFORE = cue_pattern("capital_word", "$")
 PERSON_BEFORE = cue_pattern("person_title", "$")
@@ -346,6 +347,8 @@ class Decider:
                 and not nationality_country(left.group(1)) and not self.gaz.has_name(fold(left.group(1))) \
                 and not v.TYPE_WORDS.get(left.group(1).lower()) and not PARTNER_LIST_RE.search(left.group(1)):
             veto.add("part of a longer name")  # "de Europese Unie"
+        if self._partner_of_another_commune(cand, unit_cands):
+            veto.add("another commune's partner")  # "Les responsables de X, en partenariat avec Y"
         if cand.known and not self.country_near(text, start, end) and self._listed_with_countries(text, start, end):
             veto.add("listed with countries")  # "l'Allemagne, le Québec ou le Mali"
         if cand.name.isupper() and not cand.known and len(cand.name.split()) == 1:
@@ -407,7 +410,7 @@ class Decider:
             f.add("typed")
         if cand.unit.list_line and "list_line" in f and self._whole_line(text[:start] + " " + text[end:]):
             f.add("whole_line")
-        if cand.known and self._qualifies_previous(cand, unit_cands):
+        if (cand.known or REGION_TYPE_AFTER.match(text[end:end + 20])) and self._qualifies_previous(cand, unit_cands):
             veto.add("region of a partner")
         elif "small_place" in f and self._after_comma_closing(cand, unit_cands):
             veto.add("region of a partner")
@@ -432,10 +435,27 @@ class Decider:
             out.add("partnership wording, not a name")  # "Sister Cities", "Städtepartnerschaften"
         return out
 
+    def _partner_of_another_commune(self, cand: Weighed, unit_cands: list[Weighed]) -> bool:
+        """A Belgian municipality other than the page's own acts before the relation word, and the
+        own authority is not in the sentence: the partnership is that commune's."""
+        if not self.own or cand.belgian:
+            return False
+        text = cand.unit.text
+        relation = None
+        for m in RELATION_WORDS.finditer(text[:cand.start]):
+            relation = m
+        if relation is None:
+            return False
+        actors = [c for c in unit_cands if c.end <= relation.start() and c.belgian]
+        if not actors or any(self.is_own(fold(c.name)) for c in unit_cands):
+            return False
+        return any(not self.is_own(fold(c.name)) for c in actors)
+
     def _listed_with_countries(self, text: str, start: int, end: int) -> bool:
         left = COUNTRY_LIST_SEP.split(text[max(0, start - 40):start])
         right = COUNTRY_LIST_SEP.split(text[end:end + 40])
-        neighbours = [left[-2] if len(left) > 1 and not left[-1].strip(" l'’") else "",
+        bare = re.sub(r"^\s*(?:l['’]|le|la|les|the|de|het|die|der|das)?\s*$", "", left[-1], flags=re.I) if left else ""
+        neighbours = [left[-2] if len(left) > 1 and not bare.strip() else "",
                       right[1] if len(right) > 1 and not right[0].strip() else ""]
         for n in neighbours:
             words = re.sub(r"^(?:l['’]|le |la |les |the |de |het |die |der )", "", n.strip(), flags=re.I)
@@ -512,8 +532,9 @@ class Decider:
         """A subdivision right after a town that lies in it: "Bandung, West Java", "X (Hessen)",
         "Joliette au Québec" (after a comma only when it is no large town itself)."""
         places = self.gaz.place(cand.name)
-        if not any(p.kind == "subdivision" for p in places):
-            return False
+        if not any(p.kind == "subdivision" for p in places) and \
+                not REGION_TYPE_AFTER.match(cand.unit.text[cand.end:cand.end + 20]):
+            return False  # neither a known subdivision nor "X Province"
         previous = [c for c in unit_cands if c.end <= cand.start]
         if not previous:
             return False

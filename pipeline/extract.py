@@ -44,6 +44,9 @@ SEGMENT_SPLIT = (" – ", " — ", " - ")
 # asks for the sentence(s) that state the partnership, not the page).
 MAX_EVIDENCE_PARTS = 4
 MAX_EVIDENCE_CHARS = 1000
+# Vetoes that say a candidate is not this partner at all: its other sentences say nothing of it.
+NAME_VETOES = frozenset({"own authority", "person", "person (spaCy)", "not a name", "capital named in passing",
+                         "part of a longer name", "where a partner lies", "region of a partner"})
 # Domains: the sentences after a partner's statement that still speak of it, up to the
 # next heading (set on the team's pages and the tuning half of ../shared/dev: crossing
 # headings or a longer window lowered the seeds' domain precision below 0.85).
@@ -499,6 +502,9 @@ class PageExtractor:
             if key not in self.partners:
                 self._add_decided(accepted)
             ev = self.partners[key]
+            for c in seen:  # the other sentences naming it that speak of the partnership
+                if not c.accepted and not (c.vetoes & NAME_VETOES) and v.COOPERATION.search(c.unit.text):
+                    ev.add_text(c.unit.text, SECTION)
             for c in sorted(accepted, key=lambda c: c.unit.index):
                 self._unit_context(ev, c.unit)
                 context = c.unit.lead or (c.unit.heading if len(c.unit.heading.split()) >= 3
@@ -596,6 +602,11 @@ class PageExtractor:
                         break  # a new section, or another partner's statement
                     for d in mn.domains_in(unit.text, self.text.language):
                         partner.domains[d] = max(partner.domains.get(d, 0), SECTION)
+                    if partner.year[0] is None and mn.protocol_in(unit.text):  # "Ce jumelage, datant de 1979, ..."
+                        dates = mn.start_dates_in(unit.text, self.text.language)
+                        if dates:
+                            best = mn.best_start_date(unit.text, dates)
+                            partner.year, partner.year_text = (best.year, best.date, CONTEXT), unit.text
 
     def _add_decided(self, accepted: list[Weighed]) -> None:
         best = max(accepted, key=lambda c: c.score)
