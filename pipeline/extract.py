@@ -483,6 +483,7 @@ class PageExtractor:
             confirmed |= {fold(c.name) for cands in per_unit for c in cands if c.accepted}
         self.considered = sorted({c.name for cands in per_unit for c in cands} | {e.name for e in self.partners.values()})
         self.weighed = [c for cands in per_unit for c in cands]
+        per_unit_of = {cands[0].unit.index: cands for cands in per_unit if cands}
         by_key: dict[str, list[Weighed]] = {}
         for cands in per_unit:
             for c in cands:
@@ -502,8 +503,9 @@ class PageExtractor:
             if key not in self.partners:
                 self._add_decided(accepted)
             ev = self.partners[key]
-            for c in seen:  # the other sentences naming it that speak of the partnership
-                if not c.accepted and not (c.vetoes & NAME_VETOES) and v.COOPERATION.search(c.unit.text):
+            for c in seen:  # the other sentences naming only it that speak of the partnership
+                others = {partner_key(o.name) for o in per_unit_of.get(c.unit.index, []) if o.accepted} - {key}
+                if not c.accepted and not others and not (c.vetoes & NAME_VETOES) and v.COOPERATION.search(c.unit.text):
                     ev.add_text(c.unit.text, SECTION)
             for c in sorted(accepted, key=lambda c: c.unit.index):
                 self._unit_context(ev, c.unit)
