@@ -602,7 +602,7 @@ class PageExtractor:
                 for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
                     if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
                         break  # a new section, or another partner's statement
-                    for d in mn.domains_in(unit.text, self.text.language):
+                    for d in mn.domains_in(unit.text, self.text.language) if v.COOPERATION.search(unit.text) else ():
                         partner.domains[d] = max(partner.domains.get(d, 0), SECTION)
                     if partner.year[0] is None and mn.protocol_in(unit.text):  # "Ce jumelage, datant de 1979, ..."
                         dates = mn.start_dates_in(unit.text, self.text.language)
