@@ -51,6 +51,8 @@ ACCEPT = 4.0
 # gazetteer knows needs one of the stronger ones.
 STRUCTURAL = frozenset({"typed", "country", "enumeration", "list_line", "rule", "paired", "partner_typed"})
 STRUCTURAL_UNKNOWN = frozenset({"typed", "country", "enumeration", "paired", "partner_typed", "whole_line"})
+# A word in capitals this short is an acronym (NATO, OCMW, VVSG) unless a country follows it.
+MAX_ACRONYM = 4
 # A list line is short: longer lines are prose (list items, table rows and headings may
 # run a little longer: "Province of X, Region (1996) – cooperation agreement on tourism").
 LIST_LINE_WORDS = 12
@@ -353,6 +355,9 @@ class Decider:
             veto.add("listed with countries")  # "l'Allemagne, le Québec ou le Mali"
         if cand.name.isupper() and not cand.known and len(cand.name.split()) == 1:
             veto.add("capitals, unknown")
+        written = text[start:end]
+        if written.isupper() and len(written) <= MAX_ACRONYM and not self.country_near(text, start, end):
+            veto.add("acronym")  # "NATO", "UNO": an organisation, although some village bears the name
         if mn.protocol_in(text):
             f.add("instrument")
         elif v.COOPERATION.search(text):
