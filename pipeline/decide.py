@@ -75,9 +75,10 @@ COUNTRY_LIST_SEP = re.compile(r"\s*(?:,|;|\bet\b|\ben\b|\band\b|\bund\b|\bou\b|\
 APPOSITION_AFTER = re.compile(r"^\s*[,(–—-]\s*(?:(?:de|het|la|le|l['’]|notre|onze|unsere|our|the|die|der|une?|een|eine)\s+)?"
                               r"(?:[\w'’-]+\s+)?(?:" + PARTNER_LIST_RE.pattern + ")", re.IGNORECASE)
 # "les communes marocaines d'X", "the German town of X": a type word with an adjective of nationality
-TYPE_ADJ_BEFORE = re.compile(r"(?:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
-                             + r"|" + mn.PLURAL_ALT + r")\s+(?P<adj>[\w-]+)\s+(?:de\s+|d['’]\s*|of\s+(?:the\s+)?)?$",
-                             re.IGNORECASE)
+TYPE_ADJ = (r"(?:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
+            + r"|" + mn.PLURAL_ALT + r")\s+(?P<adj>[\w-]+)\s+(?:de\s+|d['’]\s*|of\s+(?:the\s+)?)?")
+TYPE_ADJ_BEFORE = re.compile(TYPE_ADJ + "$", re.IGNORECASE)
+TYPE_ADJ_ANYWHERE = re.compile(TYPE_ADJ, re.IGNORECASE)
 RELATION_WORDS = cue_pattern("relation_before")
 ARTICLE_OR_ADJ = re.compile(r"^(?:\s+(?:de|het|la|le|les|l['’]|the|die|der|das|den|dem|een|une?|a|[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|schen|ische|ischen|aanse|ese)|[a-zà-ÿ]+))*\s*$")
 EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|north|south|east|west|noord|zuid|oost|west|nord|sud|est|ouest|ost|"

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 from . import mentions as mn
 from . import vocab as v
-from .decide import Decider, Unit, Weighed, page_units
+from .decide import TYPE_ADJ_ANYWHERE, Decider, Unit, Weighed, page_units
 from .gazetteer import Gazetteer, fold
+from .lexicon import nationality_country
 from .mentions import Finder, Mention, partner_key
 from .models import Block, Candidate, Commune, Text
 
@@ -426,10 +427,16 @@ class PageExtractor:
         return {fold(n) for n in (self.commune.name_nl, self.commune.name_fr) if n}
 
     def _partnership_unit(self, unit: Unit) -> bool:
+        """May unknown capitalised names here be partners? In partnership wording, under a
+        partnership heading, after a lead-in about partners (list lines), or where authorities
+        are introduced with their nationality ("les communes marocaines de X et Y")."""
         if v.COOPERATION.search(unit.text) or v.PARTNERSHIP_PAGE.search(unit.text):
             return True
-        context = f"{unit.heading}\n{unit.lead}"
-        return unit.list_line and bool(v.PARTNERSHIP_PAGE.search(context) or mn.protocol_in(context))
+        if v.PARTNERSHIP_PAGE.search(unit.heading) or mn.protocol_in(unit.heading):
+            return True
+        if unit.list_line and (v.PARTNERSHIP_PAGE.search(unit.lead) or mn.protocol_in(unit.lead)):
+            return True
+        return any(nationality_country(m.group("adj")) for m in TYPE_ADJ_ANYWHERE.finditer(unit.text))
 
     def decide(self) -> None:
         """Weigh every candidate of the page (the rules' partners included) and keep the partners."""
