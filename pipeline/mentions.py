@@ -14,16 +14,11 @@ from . import vocab as v
 from .gazetteer import Gazetteer, fold
 
 TYPE_ALT = "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
-PLURAL_TYPES = {"steden": "city", "gemeenten": "municipality", "gemeentes": "municipality",
-                "villes": "city", "communes": "municipality", "cities": "city", "towns": "city",
-                "städten": "city", "dörfer": "municipality", "dörfern": "municipality",
-                "municipalities": "municipality", "städte": "city", "gemeinden": "municipality",
-                "provincies": "province", "provinces": "province", "regio's": "region",
-                "régions": "region", "regions": "region", "districten": "district", "districts": "district"}
+PLURAL_TYPES: dict[str, str] = lexicon.word_map("names", "plural_types")
 PLURAL_ALT = "|".join(sorted((re.escape(w) for w in PLURAL_TYPES), key=len, reverse=True))
 ARTICLE = r"(?:(?:de|het|la|le|les|the|die|der|das|een|une?|a)\s+|l['’]\s*)?"
 FR_OF = r"(?:de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|of\s+(?:the\s+)?)?"
-QUALIFIER = r"(?:(?:urbaine|rurale|urban|rural|partenaire|partner|soeur|sœur|amie)\s+)?"
+QUALIFIER = rf"(?:(?:{lexicon.alternation('names', 'type_qualifier')})\s+)?"
 # "de stad X", "la ville de X", "the city of X", "die Stadt X", "Provincie X", plural lists too
 TYPED = re.compile(
     rf"(?<![\w-]){ARTICLE}(?P<type>{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}(?P<name>(?-i:{v.NAME}))",
@@ -360,8 +355,8 @@ def protocol_in(text: str) -> tuple[str, str] | None:
 
 
 LABEL_HEAD = re.compile(
-    r"(?:overeenkomst|akkoord|protocol|charter|programma|convention|accord|charte|protocole|programme|"
-    r"pacte|contrat|memorandum|agreement|programm|vertrag|vereinbarung)\s+(?:van|voor|de|du|d'|des|of|für|zur)\s+(?:de\s+|la\s+|l'|het\s+)?$",
+    rf"(?:{lexicon.alternation('labels', 'label_head')})\s+(?:{lexicon.alternation('labels', 'label_head_of')})\s+"
+    rf"(?:{lexicon.alternation('labels', 'label_head_article')})?$",
     re.IGNORECASE,
 )
 
