@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import lexicon
+from pipeline import lexicon, sources
 from pipeline import mentions as mn
-from pipeline import sources
 from pipeline import vocab as v
 from pipeline.version import pipeline_version
 
