@@ -16,8 +16,9 @@ from .gazetteer import Gazetteer, fold
 TYPE_ALT = "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
 PLURAL_TYPES: dict[str, str] = lexicon.word_map("names", "plural_types")
 PLURAL_ALT = "|".join(sorted((re.escape(w) for w in PLURAL_TYPES), key=len, reverse=True))
-ARTICLE = r"(?:(?:de|het|la|le|les|the|die|der|das|een|une?|a)\s+|l['’]\s*)?"
-FR_OF = r"(?:de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|of\s+(?:the\s+)?)?"
+# The wording of these slots is in data/lexicon/names.toml; the templates are here.
+ARTICLE = rf"(?:{lexicon.alternation('names', 'article')})?"
+FR_OF = rf"(?:{lexicon.alternation('names', 'type_of')})?"
 QUALIFIER = rf"(?:(?:{lexicon.alternation('names', 'type_qualifier')})\s+)?"
 # "de stad X", "la ville de X", "the city of X", "die Stadt X", "Provincie X", plural lists too
 TYPED = re.compile(
@@ -33,10 +34,11 @@ ORDINAL_DISTRICT = re.compile(
 NAME_RE = re.compile(v.NAME)
 # "Ursynów district of the City of Warsaw", "Masaya Department": a name followed by its type
 POSTFIX_TYPED = re.compile(
-    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>district|borough|municipality|province|county|prefecture)\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
+    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>{lexicon.alternation('names', 'postfix_type')})\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
     re.IGNORECASE,
 )
-ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|(?:en|et|and|und|y|&)\s+|/\s*)", re.IGNORECASE)
+CONJUNCTION = lexicon.alternation("names", "conjunction")
+ENUM_SEP = re.compile(rf"^\s*(?:,\s*(?:(?:{CONJUNCTION})\s+)?|(?:{CONJUNCTION}|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
     r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
     r"\(\s*(?:[^(),]{1,40},\s*)?|[,–—-]\s+)"
@@ -45,8 +47,9 @@ LOCATION_AFTER = re.compile(
 )
 WORD = re.compile(r"[\w'’-]+")
 HEADING_RELATION = re.compile(
-    rf"\b(?:met|avec|with|mit)\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
-RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
+    rf"\b(?:{lexicon.alternation('names', 'relation')})\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
+RELATION_BEFORE = re.compile(rf"\b(?:{lexicon.alternation('names', 'relation')}|{lexicon.alternation('names', 'relation_between')})"
+                             r"\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 FRENCH_EN = re.compile(r"\ben\s+$", re.IGNORECASE)

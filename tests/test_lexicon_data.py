@@ -37,6 +37,9 @@ KNOWN_GAPS: dict[tuple[str, str], set[str]] = {
     ("names", "one_of_article"): {"fr", "de"},
     ("names", "locative_name_article"): {"de"},
     ("labels", "label_head_article"): {"en", "de"},
+    ("names", "type_of"): {"nl", "de"},
+    ("names", "postfix_type"): {"nl", "fr", "de"},
+    ("names", "relation_between"): {"de"},
 }
 
 
@@ -140,6 +143,14 @@ def test_names_dates_and_labels() -> None:
         assert v.LOCATIVE_BEFORE_NAME.search(before), before
     assert mn.LABEL_HEAD.search("Overeenkomst van de ")
     assert mn.LABEL_HEAD.search("Vereinbarung für ")
+    for sep in (", en ", " et ", " and ", " und ", " & "):
+        assert mn.ENUM_SEP.match(sep), sep
+    for heading, name in (("Stedenband met Kaya", "Kaya"), ("Jumelage avec la Commune", "Commune"),
+                          ("Partnerschaft mit Bad Ems", "Bad Ems"), ("Twinning with the Town", "Town")):
+        m = mn.HEADING_RELATION.search(heading)
+        assert m and m.group("name") == name, heading
+    m = mn.TYPED.search("la ville partenaire de Ouahigouya")
+    assert m and m.group("type") == "ville" and m.group("name") == "Ouahigouya"
 
 
 def test_crawler_link_keywords_per_language() -> None:
