@@ -26,9 +26,10 @@ TYPED = re.compile(
     re.IGNORECASE,
 )
 ORDINAL_DISTRICT = re.compile(
-    rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:e|de|ste|ème|eme|er|th|st|nd|rd)?\s+"
-    rf"(?:district|arrondissement|sector|secteur|bezirk|stadsdeel)\s+(?:van|de|du|of|von)\s+"
-    rf"{ARTICLE}(?:(?:gemeente|stad|ville|commune|city|municipality)\s+(?:de\s+|of\s+)?)?(?P<name>(?-i:{v.NAME})))",
+    rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:{lexicon.alternation('names', 'ordinal_suffix')})?\s+"
+    rf"(?:{lexicon.alternation('names', 'ordinal_district')})\s+(?:{lexicon.alternation('names', 'ordinal_district_of')})\s+"
+    rf"{ARTICLE}(?:(?:{lexicon.alternation('names', 'ordinal_town')})\s+(?:{lexicon.alternation('names', 'ordinal_town_of')})?)?"
+    rf"(?P<name>(?-i:{v.NAME})))",
     re.IGNORECASE,
 )
 NAME_RE = re.compile(v.NAME)
@@ -40,7 +41,8 @@ POSTFIX_TYPED = re.compile(
 CONJUNCTION = lexicon.alternation("names", "conjunction")
 ENUM_SEP = re.compile(rf"^\s*(?:,\s*(?:(?:{CONJUNCTION})\s+)?|(?:{CONJUNCTION}|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
-    r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
+    rf"^\s*(?:,\s*)?(?:(?:{lexicon.alternation('names', 'location_after_preposition')})\s+"
+    rf"(?:{lexicon.alternation('names', 'location_after_article')})?|"
     r"\(\s*(?:[^(),]{1,40},\s*)?|[,–—-]\s+)"
     rf"(?P<country>(?-i:{v.NAME}))\s*\)?",
     re.IGNORECASE,

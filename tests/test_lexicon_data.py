@@ -40,6 +40,12 @@ KNOWN_GAPS: dict[tuple[str, str], set[str]] = {
     ("names", "type_of"): {"nl", "de"},
     ("names", "postfix_type"): {"nl", "fr", "de"},
     ("names", "relation_between"): {"de"},
+    ("names", "ordinal_suffix"): {"de"},
+    ("names", "ordinal_district"): {"en"},
+    ("names", "ordinal_town"): {"de"},
+    ("names", "ordinal_town_of"): {"nl", "de"},
+    ("names", "location_after_preposition"): {"en"},
+    ("names", "location_after_article"): {"de"},
 }
 
 
@@ -149,6 +155,10 @@ def test_names_dates_and_labels() -> None:
                           ("Partnerschaft mit Bad Ems", "Bad Ems"), ("Twinning with the Town", "Town")):
         m = mn.HEADING_RELATION.search(heading)
         assert m and m.group("name") == name, heading
+    m = mn.ORDINAL_DISTRICT.search("le 3ème arrondissement de la ville de Lyon")
+    assert m and m.group("num") == "3" and m.group("name") == "Lyon"
+    m = mn.LOCATION_AFTER.match(", in der Türkei")
+    assert m and m.group("country") == "Türkei"
     m = mn.TYPED.search("la ville partenaire de Ouahigouya")
     assert m and m.group("type") == "ville" and m.group("name") == "Ouahigouya"
 
