@@ -436,7 +436,7 @@ def _date_hit(kind: str, m: re.Match[str]) -> DateHit | None:
 
 def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
     """Dates that can be a start: not the one an end is dated by ("a pris fin en 2012")."""
-    ends = [m.span() for rx in (v.ENDED, v.RENEWED) for m in rx.finditer(text)]
+    ends = [m.span() for rx in (v.ENDED, v.RENEWED, v.UNTIL) for m in rx.finditer(text)]
 
     def dates_the_end(d: DateHit) -> bool:
         for s, e in ends:

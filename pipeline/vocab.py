@@ -122,6 +122,7 @@ LABEL_LINE = re.compile(
 
 # "respectivement depuis 2005, 2009 et 2013": values given in the order of the partners.
 RESPECTIVELY = pattern("dates", "respectively")
+UNTIL = pattern("dates", "until")
 # Words before a name that make it a place where something is, not a partner:
 # "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
 LOCATIVE_BEFORE_TYPED = re.compile(

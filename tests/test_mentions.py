@@ -118,6 +118,13 @@ def test_partner_keys_merge_spellings() -> None:
     assert mn.partner_key("Regio Oriental") == mn.partner_key("de regio Oriental")
 
 
+def test_years_an_event_or_an_end_dates_are_not_start_years() -> None:
+    assert [d.year for d in mn.start_dates_in("formaient une seule commune jusqu'en 1984, jumelée en 1991", "fr")] == [1991]
+    assert [d.year for d in mn.start_dates_in("In 2019 trad de stad toe tot het netwerk", "nl")] == [2019]
+    assert [d.year for d in mn.start_dates_in("In 2020 vierden beide steden hun jubileum", "nl")] == []
+    assert [d.date for d in mn.dates_in("date 2021-03 De stedenband dateert van 1996.", "nl")] == ["1996"]
+
+
 def test_start_dates_skip_the_end_date() -> None:
     assert [d.year for d in mn.start_dates_in("die in 1972 van start ging, werd in 2010 stopgezet")] == [1972]
     assert [d.year for d in mn.start_dates_in("conclu en 1990 autour du Poulain, a pris fin en 2012")] == [1990]
