@@ -25,6 +25,7 @@ from spacy.lang.nl.stop_words import STOP_WORDS as NL_STOP
 
 from . import vocab as v
 from .gazetteer import Gazetteer, fold
+from .lexicon import alternation
 
 # Names of places run to at most this many words ("Saint-Jean-de-Luz" is one word;
 # "Santa Maria da Feira" four; "Villa de San Antonio de Padua" is rare and long).
@@ -35,8 +36,7 @@ NAME_RUN = re.compile(v.NAME)
 # Function words of the four languages (spaCy's lists): a capitalised "Ze", "Il" or "Hier"
 # at a sentence start is a word, although some village somewhere bears that name.
 STOP_WORDS = frozenset(DE_STOP | EN_STOP | FR_STOP | NL_STOP)
-COMPASS = re.compile(r"^(?:north|south|east|west|noord|zuid|oost|nord|sud|est|ouest|ost|süd|upper|lower|"
-                     r"groß|gross|klein|neu|new|nieuw|alt|old|oud|oude|bad|saint|sainte|sint|st)$", re.IGNORECASE)
+COMPASS = re.compile(rf"^(?:{alternation('context', 'compass_words')})$", re.IGNORECASE)
 ELISION = re.compile(r"^(?:[dlDL]|[Qq]u)['’]")
 CAMEL_SPLIT = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-ZÀ-Ý][a-zà-ÿ]{2})")
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from .candidates import STOP_WORDS, PlaceSpan, scan_places
 from .gazetteer import MAJOR_TOWN_POPULATION, Gazetteer, fold
-from .lexicon import nationality_country
+from .lexicon import alternation, nationality_country
 from .models import Commune
 
 POSTAL_LINE = re.compile(r"(?<![\d+.])\b([1-9]\d{3})\s+([A-ZÀ-Ý][\w'’.\- ]{2,40})")
@@ -134,27 +134,25 @@ HOST_INFIX_MIN = 8
 DATELINE = re.compile(
     r"(?:^|\n)\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}\s+)?(?:"
     r"(?P<caps>[A-ZÀ-Ý][A-ZÀ-Ý'’\-]+(?: [A-ZÀ-Ý][A-ZÀ-Ý'’\-]+){0,3})\s*[.,:–—-]\s+"
-    r"|(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})\s*(?:[–—]\s+|\s+(?:In|in|À|à|Te|te)\s+(?P=name)\b))")
+    r"|(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})\s*(?:[–—]\s+|\s+(?i:" + alternation("context", "dateline_in")
+    + r")\s+(?P=name)\b))")
 OWNER_AUTHORITY = re.compile(
-    r"\b(?:gemeente|stad|stadt|gemeinde|ortsgemeinde|commune\s+d[e'’]|ville\s+d[e'’]|municipalit[ée]\s+d[e'’]|"
-    r"city\s+of|town\s+of|municipality\s+of|village\s+of|borough\s+of|county\s+of)\s*"
+    r"\b(?:" + alternation("context", "owner_words") + r")\s*"
     r"(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][\w'’\-]+){0,4})",
     re.IGNORECASE,
 )
-PARTNERSHIP_CUE = (r"(?:jumel|twinn|twin\b|sister|partner|verbroeder|verzuster|stedenband|zusterst|partnerschaft|"
-                   r"coop[ée]r|samenwerk|friendship|amiti|vriendschap)")
-SUBJECT_VERB = (r"\b(?:is|est|ist|has|heeft|a|hat|unterhält|entretient|maintains|onderhoudt|established|"
-                r"signed|a sign[ée]|ondertekende|sloot|ging|gaat|viert|f[êe]te|feiert|celebrates)\b")
-SUBJECT_CUE = PARTNERSHIP_CUE[:-1] + r"|\bmet\b|\bavec\b|\bwith\b|\bmit\b)"
+PARTNERSHIP_CUE = f"(?:{alternation('context', 'subject_cues')})"
+SUBJECT_VERB = rf"\b(?:{alternation('context', 'subject_verbs')})\b"
+SUBJECT_CUE = PARTNERSHIP_CUE[:-1] + rf"|\b(?:{alternation('context', 'relation_right_before')})\b)"
 # "X is twinned with", "X heeft een stedenband", and "X een partnerstad is" (verb last)
 SUBJECT_AFTER = re.compile(
     rf"[^.;:()]{{0,40}}?{SUBJECT_VERB}[^.;]{{0,60}}?{SUBJECT_CUE}|\s+(?:\w+\s+){{0,2}}\w*{PARTNERSHIP_CUE}\w*\s+{SUBJECT_VERB}",
     re.IGNORECASE,
 )
-ARTICLE_BEFORE = re.compile(r"\b(?:the|het|die|das)\s+$")  # not "de", "la", "der": also "of"
-RELATION_RIGHT_BEFORE = re.compile(r"\b(?:met|avec|with|mit)\s+$", re.IGNORECASE)
+ARTICLE_BEFORE = re.compile(rf"\b(?:{alternation('context', 'region_article')})\s+$")  # not "de", "la", "der": also "of"
+RELATION_RIGHT_BEFORE = re.compile(rf"\b(?:{alternation('context', 'relation_right_before')})\s+$", re.IGNORECASE)
 FOREIGN_TYPED_BEFORE = re.compile(
-    r"\b(?P<adj>[\w-]+)\s+(?:stad|gemeente|ville|commune|city|town|stadt|gemeinde|municipality|village)"
+    r"\b(?P<adj>[\w-]+)\s+(?:" + alternation("context", "place_nouns") + ")"
     r"(?:\s+(?:de|d['’]|of|van|von))?\s*$|\b(?:ville|commune|municipalit[ée])\s+(?P<adj2>[\w-]+)\s+(?:de|d['’])\s*$",
     re.IGNORECASE)
 RELATION_JUST_BEFORE = re.compile(r"(?:\b(?:met|avec|with|mit|and|en|et|und|van|de|of|von|aus|uit|from)\s+"

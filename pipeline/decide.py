@@ -22,7 +22,7 @@ from . import mentions as mn
 from . import vocab as v
 from .candidates import STOP_WORDS, PlaceSpan, name_runs, scan_places
 from .gazetteer import MAJOR_TOWN_POPULATION, Gazetteer, fold
-from .lexicon import cue_pattern, nationality_country, vehicle_codes
+from .lexicon import alternation, cue_pattern, nationality_country, vehicle_codes
 from .models import Block
 
 # -- weights ------------------------------------------------------------------------
@@ -61,6 +61,11 @@ LONG_LIST_LINE_WORDS = 20
 # lists of partners on the team's pages hold about twenty).
 MAX_LEAD_DISTANCE = 30
 
+def words(category: str) -> str:
+    """A category of data/lexicon/context.toml as a regex group."""
+    return f"(?:{alternation('context', category)})"
+
+
 PARTNER_LIST_RE = cue_pattern("partner_list")
 # the list word right before the name: "de partnersteden X", "les villes de X", "Partnerstädte: X"
 PARTNER_LIST_BEFORE = re.compile(PARTNER_LIST_RE.pattern + r"(?:\s*[:,]?\s*(?:(?:de|d['’]|van|of|von)\s*)?"
@@ -72,7 +77,7 @@ PERSON_AFTER = re.compile(r"^\s*,\s*(?:(?:the|le|la|de|der|die)\s+)?" + cue_patt
 RUNS_ON = re.compile(r"^(?: (?:van|of|der|des|du|von) )?[ ](?=[A-ZÀ-Ý][a-zà-ÿ])")
 COUNTRY_LIST_SEP = re.compile(r"\s*(?:,|;|\bet\b|\ben\b|\band\b|\bund\b|\bou\b|\bor\b|\boder\b|\bof\b)\s*", re.IGNORECASE)
 # "X, de Franse partnerstad", "X, unsere Partnerstadt", "X (ville jumelle)": an apposition says it
-APPOSITION_AFTER = re.compile(r"^\s*[,(–—-]\s*(?:(?:de|het|la|le|l['’]|notre|onze|unsere|our|the|die|der|une?|een|eine)\s+)?"
+APPOSITION_AFTER = re.compile(r"^\s*[,(–—-]\s*(?:" + words("apposition_article") + r"\s+)?"
                               r"(?:[\w'’-]+\s+)?(?:" + PARTNER_LIST_RE.pattern + ")", re.IGNORECASE)
 # "les communes marocaines d'X", "the German town of X": a type word with an adjective of nationality
 TYPE_ADJ = (r"(?:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
@@ -81,37 +86,33 @@ TYPE_ADJ_BEFORE = re.compile(TYPE_ADJ + "$", re.IGNORECASE)
 TYPE_ADJ_ANYWHERE = re.compile(TYPE_ADJ, re.IGNORECASE)
 RELATION_WORDS = cue_pattern("relation_before")
 ARTICLE_OR_ADJ = re.compile(r"^(?:\s+(?:de|het|la|le|les|l['’]|the|die|der|das|den|dem|een|une?|a|[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|schen|ische|ischen|aanse|ese)|[a-zà-ÿ]+))*\s*$")
-EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|north|south|east|west|noord|zuid|oost|west|nord|sud|est|ouest|ost|"
-                            r"süd|upper|lower|groß|gross|klein|neu|new|nieuw|bad|saint|sainte|sint|st\.?)$", re.IGNORECASE)
+EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|" + words("extending_words") + r")$", re.IGNORECASE)
 # What may stand on a list line besides the name: its country, a year, dashes and brackets.
 WHOLE_LINE = re.compile(r"[\s\-–—:,.;()|/0-9]*(?:[(,–—-]\s*[A-ZÀ-Ý][\w'’-]+(?: [\w'’-]+){0,2}\)?[\s\-–—:,.;()|/0-9]*)?")
 # "X, een van de gemeenten van Y", "X, une commune de Y", "X, a district of Y": Y is where X lies
-PART_OF_BEFORE = re.compile(r"\b(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
-                            r"(?:\d+\s+)?[\w-]+\s+(?:van|de|du|des|d['’]|of|von|der|in|à|en|im)\s*$", re.IGNORECASE)
-PARENT_AFTER = re.compile(r"^\s*[,(]\s*(?:een|één|une?|l['’]une?|one|a|an|eine?)\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
-                          r"[\w-]+\s+(?:van|de|du|des|d['’]|of|von|der|in|à|en|im)\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+){0,2})")
+PART_OF_BEFORE = re.compile(r"\b" + words("one_of") + r"\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
+                            r"(?:\d+\s+)?[\w-]+\s+" + words("part_of_link") + r"\s*$", re.IGNORECASE)
+PARENT_AFTER = re.compile(r"^\s*[,(]\s*" + words("one_of") + r"\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
+                          r"[\w-]+\s+" + words("part_of_link") + r"\s+(?P<name>[A-ZÀ-Ý][\w'’-]+(?:[ -][A-ZÀ-Ý][\w'’-]+){0,2})")
 # A region named after two towns: "Province of Pesaro and Urbino", "provincie X en Y"
-TWO_NAMED_REGION = re.compile(r"\b(?:province|provincie|provinz|r[ée]gion|regio|county|d[ée]partement|department)\s+"
+TWO_NAMED_REGION = re.compile(r"\b" + words("two_named_region_types") + r"\s+"
                               r"(?:of\s+|de\s+|van\s+|von\s+)?[A-ZÀ-Ý][\w'’-]+\s+(?:and|et|en|e|und)\s+$", re.IGNORECASE)
 # "(ou New Iberia)", "(anciennement X)", "(formerly X)": another name of the same place
-ALIAS_PAREN = re.compile(r"\s*(?:ou|or|of|oder|alias|aka|also|anciennement|formerly|voorheen|vroeger|ehemals|früher|ex)\b",
-                         re.IGNORECASE)
+ALIAS_PAREN = re.compile(r"\s*" + words("alias_words") + r"\b", re.IGNORECASE)
 TYPE_KEYS = frozenset(fold(w) for w in (*v.TYPE_WORDS, *mn.PLURAL_TYPES))  # "Städten", "Gemeinden"
-REGION_TYPE_AFTER = re.compile(r"\s+(?:province|region|county|prefecture|provinz|regio|provincie|r[ée]gion)\b", re.IGNORECASE)
-PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\ben\b|\bet\b|\band\b|\bund\b)\s*$", re.IGNORECASE)
+REGION_TYPE_AFTER = re.compile(r"\s+" + words("region_types") + r"\b", re.IGNORECASE)
+PAIR_GAP = re.compile(r"^\s*(?:-|–|—|/|&|\b" + words("pair_link") + r"\b)\s*$", re.IGNORECASE)
 CAPITAL_BEFORE = cue_pattern("capital_word", "$")
 PERSON_BEFORE = cue_pattern("person_title", "$")
 LOCATION_BEFORE = cue_pattern("location_before", "$")
 RELATION_BEFORE = cue_pattern("relation_before", "$")
-ENUM_GAP = re.compile(r"^\s*(?:,|;|/|&|\bet\b|\ben\b|\band\b|\bund\b|\by\b|\bsowie\b|\bor\b|\bof\b|\bou\b|\boder\b)"
+ENUM_GAP = re.compile(r"^\s*(?:,|;|/|&|\b" + words("enumeration_link") + r"\b)"
                       r"[\s,]*(?:(?:de|d['’]|et de|van|of|von)\s*)?$", re.IGNORECASE)
 PAREN_AFTER = re.compile(r"^\s*\(\s*(?P<inner>[^()]{1,60})\)")
 COUNTRY_AFTER = re.compile(
     r"^\s*(?:\([^()]{0,60}\)\s*)?(?:,\s*|\s*[–—-]\s*|\s+(?:in|au|aux|en|à|im|in der|in den|dans le|dans la)\s+"
     r"(?:de\s+|la\s+|le\s+|l['’]\s*|het\s+|the\s+)?)(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})")
-ADJECTIVE_BEFORE = re.compile(r"(?P<adj>[\w'’\-]+)(?:\s+(?:stad|gemeente|ville|commune|city|town|stadt|gemeinde|"
-                              r"ortschaft|partnerstadt|village|dorp|dorf|municipalité|municipality))?\s*$",
-                              re.IGNORECASE)
+ADJECTIVE_BEFORE = re.compile(r"(?P<adj>[\w'’\-]+)(?:\s+" + words("place_nouns") + r")?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
