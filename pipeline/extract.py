@@ -516,6 +516,8 @@ class PageExtractor:
                     ev.add_text(c.unit.text, SECTION)
             for c in sorted(accepted, key=lambda c: c.unit.index):
                 self._unit_context(ev, c.unit)
+                if c.country and ev.partner_type != "network":
+                    ev.set_country(c.country, SECTION)  # "het Peruaanse San Jerónimo", "AUBENAS (F)"
                 context = c.unit.lead or (c.unit.heading if len(c.unit.heading.split()) >= 3
                                           and v.PARTNERSHIP_PAGE.search(c.unit.heading) else "")
                 if c.unit.list_line and context and len(c.unit.text) < MIN_STATEMENT_CHARS:
