@@ -184,14 +184,25 @@ class Gazetteer:
         return code
 
     def place(self, name: str) -> list[Place]:
-        key = fold(name)
+        key = self._saint(fold(name))
         towns = [Place(c, "city", "", pop, gid, n) for c, pop, gid, n in
                  (self.towns[i] for i in self.town_names.get(key, ()))]
         return towns + self.places.get(key, [])
 
     def has_name(self, key: str) -> bool:
         """Is the folded `key` the name of some town, subdivision or Belgian municipality?"""
+        key = self._saint(key)
         return key in self.town_names or key in self.places or key in self.municipality_names
+
+    def _saint(self, key: str) -> str:
+        """"St. Cyr", "St.Cyr": the abbreviation spelled out as the gazetteer writes it."""
+        if not key.startswith(("st ", "ste ")) or key in self.town_names or key in self.municipality_names:
+            return key
+        rest = key.split(" ", 1)[1]
+        for full in (("sainte ",) if key.startswith("ste ") else ("saint ", "sankt ", "sint ", "san ")):
+            if full + rest in self.town_names or full + rest in self.municipality_names:
+                return full + rest
+        return key
 
     def place_country(self, name: str, prefer: set[str] | None = None) -> str:
         """Most likely country of a non-Belgian place name, preferring countries in `prefer`."""
