@@ -38,6 +38,7 @@ class RunStats:
     domain_rows: int = 0
     empty_text: int = 0  # pages read fine whose main text came out empty (e.g. trafilatura "discarding data")
     skipped_files: int = 0  # files in the input that are neither pages nor WARC files
+    no_partnership_wording: int = 0  # pages the pre-filter stopped after decoding (page.py)
     durations: dict[str, float] = field(default_factory=dict)
     failures: list[PageResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # input problems that did not stop any page
@@ -51,6 +52,7 @@ class RunStats:
                 "parsed": self.parsed, "failed": self.failed, "timed_out": self.timed_out,
                 "rows_written": self.rows_written, "domain_rows": self.domain_rows,
                 "empty_text": self.empty_text, "skipped_files": self.skipped_files,
+                "no_partnership_wording": self.no_partnership_wording,
                 "warnings": len(self.warnings)}
 
 

@@ -70,8 +70,9 @@ STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs"
 
 
 def process_all(items: Iterable[Document | PageResult], workers: int = 1,
-                use_nlp: bool = True) -> Iterator[PageResult]:
-    process = process_document if use_nlp else functools.partial(process_document, use_nlp=False)
+                use_nlp: bool = True, prefilter: bool = True) -> Iterator[PageResult]:
+    process = process_document if use_nlp and prefilter else functools.partial(
+        process_document, use_nlp=use_nlp, prefilter=prefilter)
     return map_pages(items, process, workers=workers)
 
 
@@ -83,11 +84,12 @@ class RunResult:
     results: list[PageResult] = field(default_factory=list)
 
 
-def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True) -> RunResult:
+def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True,
+                prefilter: bool = True) -> RunResult:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock)."""
     result = RunResult()
     candidates: list[Candidate] = []
-    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp):
+    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp, prefilter=prefilter):
         result.pages += 1
         if page.failed:
             result.failed.append(page)
@@ -162,6 +164,8 @@ class _Pages:
         elif page.empty_text:
             stats.empty_text += 1
             stats.empty_pages.append(page.source_url or page.source_id)
+        elif page.skipped:
+            stats.no_partnership_wording += 1
         self.candidates.extend(page.candidates)
         if page.candidates:
             self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis,
@@ -236,7 +240,8 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
         pages = _Pages(cache, opts.full, stats)
-        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp)
+        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
+                                    prefilter=opts.prefilter)
         loop_start = time.perf_counter()
         with progress_bar(opts.progress, total=total) as bar:
             for page in _results(pages.feed(listing), process, opts):
