@@ -18,9 +18,9 @@ Engines:
 - `workers>1`, or any number of workers with a `time_limit` (engine "local"): worker
   processes of our own (`_LocalPool`), each fed chunks through a pipe and answering page by
   page, so the parent knows which page each worker is on and since when. With the default
-  "fork" start method on Linux, this process loads the gazetteers, the language identifier
-  and the spaCy pipelines once (`warm_up`) and the workers inherit them (copy-on-write), so
-  starting N workers costs nothing; with "spawn"/"forkserver" each worker loads them itself.
+  "fork" start method on Linux, this process loads the gazetteers and the language identifier
+  once (`warm_up`) and the workers inherit them (copy-on-write), so starting N workers costs
+  nothing (each worker loads a spaCy pipeline on its first page that needs it); with "spawn"/"forkserver" each worker loads them itself.
   A page still running `KILL_GRACE` seconds past `time_limit` (stuck in C code, which the
   worker's own timer cannot interrupt) gets its worker killed and replaced, and becomes a
   failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
@@ -103,16 +103,15 @@ def _positive_int(value: str) -> int:
 
 
 def warm_up() -> None:
-    """Load, once per process, everything every page needs: gazetteers, language
-    identifier and the spaCy pipeline of each served language."""
+    """Load, once per process, what every page that passes the pre-filter needs: the
+    gazetteers and the language identifier. A spaCy pipeline is loaded by the process that
+    first needs it (`nlp.load`, on a page in that language that passes the partnership
+    gate): most runs need one or two of the four, and loading all four cost 1.7 s."""
     from .gazetteer import get_gazetteer
-    from .language import LANGUAGES, detect_language
-    from .nlp import load
+    from .language import detect_language
 
     get_gazetteer()
     detect_language("warm up the language identifier with a short sentence")
-    for lang in LANGUAGES:
-        load(lang)
 
 
 # --------------------------------------------------------------------------- chunks
@@ -263,7 +262,7 @@ class _LocalPool:
         self.fork = start_method == "fork"
         self.process = process
         if self.fork and warm:
-            log.info("loading models (gazetteers, language identifier, spaCy) before starting %d worker%s",
+            log.info("loading the gazetteers and the language identifier before starting %d worker%s",
                      workers, "s" if workers > 1 else "")
             warm_up()  # loaded once here, inherited by every worker
         self.warm_children = warm and not self.fork
