@@ -24,6 +24,7 @@ class BatchOptions:
     cache_dir: Path | None = None  # default <output>/.cache
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per page, 0 = none
     workers: int = 1
+    auto_workers: bool = False  # --workers not given: fewer workers for few pages (runner.effective_workers)
     engine: str = "local"
     scheduler: str | None = None
     progress: bool | None = None  # None: only on an interactive terminal
@@ -66,7 +67,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
+    from .parallel import default_workers
     return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
-                        workers=max(1, getattr(args, "workers", 1)), engine=getattr(args, "engine", "local"),
+                        workers=max(1, getattr(args, "workers", None) or default_workers()),
+                        auto_workers=getattr(args, "workers", None) is None, engine=getattr(args, "engine", "local"),
                         scheduler=getattr(args, "scheduler", None), progress=args.progress,
                         verbose=getattr(args, "verbose", False), prefilter=getattr(args, "prefilter", True))

@@ -43,6 +43,9 @@ class RunStats:
     failures: list[PageResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # input problems that did not stop any page
     empty_pages: list[str] = field(default_factory=list)
+    # The run's processes: when the first page result came (epoch seconds), and CPU seconds
+    # and peak RSS of this process ("main") and of each local worker (parallel.Usage).
+    processes: dict[str, Any] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.durations[stage] = self.durations.get(stage, 0.0) + seconds
@@ -119,6 +122,6 @@ def run_json(*, stats: RunStats, run_id: str, started: float, finished: float, v
         "warnings": stats.warnings[:MAX_LISTED],
         "empty_text_pages": sorted(stats.empty_pages)[:MAX_LISTED],
         "run": {"id": run_id, "started_at": iso_time(started), "finished_at": iso_time(finished),
-                "durations_s": durations},
+                "durations_s": durations, "processes": stats.processes},
     }
     return (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
