@@ -30,3 +30,27 @@ def test_no_text_loads_no_pipeline() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
     assert entities([], "nl") == []
+
+
+def test_cached_language_model_classifies_as_py3langid(tmp_path: object, monkeypatch: object) -> None:
+    import pytest
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from pipeline import language
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        built, cached = language._identifier(), None
+        language._identifier.cache_clear()
+        cached = language._identifier()  # read back from the cache file
+        reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        reference.set_languages(list(language.LANGUAGES))
+        texts = ["De gemeente heeft een stedenband met Nicaragua.", "La commune est jumelée avec Dole.",
+                 "Our town is twinned with Leeds.", "Die Partnerschaft mit Montreuil besteht seit 1970.",
+                 "Jumelage"]
+        for text in texts:
+            assert built.classify(text) == cached.classify(text) == reference.classify(text)
+    finally:
+        language._identifier.cache_clear()
