@@ -20,12 +20,7 @@ from dataclasses import dataclass
 
 from . import vocab as v
 from .gazetteer import Gazetteer, fold
-from .stopwords import (  # spaCy's lists, without importing spaCy (issue 11)
-    DE_STOP,
-    EN_STOP,
-    FR_STOP,
-    NL_STOP,
-)
+from .stopwords import DE_STOP, EN_STOP, FR_STOP, NL_STOP
 
 # Names of places run to at most this many words ("Saint-Jean-de-Luz" is one word;
 # "Santa Maria da Feira" four; "Villa de San Antonio de Padua" is rare and long).
