@@ -72,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", type=int, default=1000, metavar="K",
                         help="print progress every K pages (default 1000; 0: never)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON to FILE")
+    from bench.real import add_arguments as add_real_arguments
+
+    add_real_arguments(parser)
 
 
 # --------------------------------------------------------------------------- running
@@ -224,6 +227,10 @@ def report(corpus_stats: dict[str, Any], results: dict[str, Any], args: argparse
 
 # --------------------------------------------------------------------------- main
 def run_benchmark(args: argparse.Namespace) -> int:
+    if getattr(args, "real", False):
+        from bench.real import run_real
+
+        return run_real(args)
     temp = None
     if args.work_dir:
         work = Path(args.work_dir)

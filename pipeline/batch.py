@@ -24,10 +24,12 @@ class BatchOptions:
     cache_dir: Path | None = None  # default <output>/.cache
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per page, 0 = none
     workers: int = 1
+    auto_workers: bool = False  # --workers not given: fewer workers for few pages (runner.effective_workers)
     engine: str = "local"
     scheduler: str | None = None
     progress: bool | None = None  # None: only on an interactive terminal
     use_nlp: bool = True
+    prefilter: bool = True  # skip pages without partnership wording after decoding (page.py)
     verbose: bool = False  # list every skipped file in the log
     run_date: str | None = None  # ISO date of the run (first_seen/last_seen); default $PIPELINE_RUN_DATE or today
 
@@ -59,10 +61,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="progress bar on stderr (default: only when stderr is a terminal)")
     parser.add_argument("--verbose", action="store_true",
                         help="list in the log every input file skipped as neither a page nor a WARC file")
+    parser.add_argument("--no-prefilter", dest="prefilter", action="store_false",
+                        help="read every page whole, also those whose text never uses partnership wording "
+                             "(the output is the same; for checking the pre-filter)")
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
+    from .parallel import default_workers
     return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
-                        workers=max(1, getattr(args, "workers", 1)), engine=getattr(args, "engine", "local"),
+                        workers=max(1, getattr(args, "workers", None) or default_workers()),
+                        auto_workers=getattr(args, "workers", None) is None, engine=getattr(args, "engine", "local"),
                         scheduler=getattr(args, "scheduler", None), progress=args.progress,
-                        verbose=getattr(args, "verbose", False))
+                        verbose=getattr(args, "verbose", False), prefilter=getattr(args, "prefilter", True))

@@ -18,14 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.lang.de.stop_words import STOP_WORDS as DE_STOP
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP
-from spacy.lang.nl.stop_words import STOP_WORDS as NL_STOP
-
 from . import vocab as v
 from .gazetteer import Gazetteer, fold
 from .lexicon import alternation
+from .stopwords import DE_STOP, EN_STOP, FR_STOP, NL_STOP
 
 # Names of places run to at most this many words ("Saint-Jean-de-Luz" is one word;
 # "Santa Maria da Feira" four; "Villa de San Antonio de Padua" is rare and long).

@@ -93,7 +93,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except GoldError as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
         return EX_USAGE
-    result = extract_dir(input_dir, keep_results=True, use_nlp=not args.no_nlp)
+    result = extract_dir(input_dir, keep_results=True, use_nlp=not args.no_nlp, prefilter=args.prefilter)
     try:
         check_coverage(gold, result.results)
     except GoldError as exc:
@@ -220,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="exit 3 when domains precision or recall is below this")
     ev.add_argument("--no-nlp", action="store_true",
                     help="extract without spaCy (rules and gazetteers only): the NER ablation")
+    ev.add_argument("--no-prefilter", dest="prefilter", action="store_false",
+                    help="read every page whole, also those without partnership wording (same scores)")
     ev.add_argument("--floors", metavar="FILE",
                     help="committed quality floors (e.g. quality/floors.json): exit 3 below any of them")
     ev.add_argument("--corpus", default="dev", help="which corpus of the floors file this is (default dev)")

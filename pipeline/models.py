@@ -102,6 +102,7 @@ class PageResult:
     error_message: str = ""
     empty_text: bool = False  # read fine, but its main text came out empty (no rows can come from it)
     main_text: str = ""  # the page's main text (blocks joined by newlines), for evidence offsets
+    skipped: bool = False  # no partnership wording anywhere: not read past decoding (page.py pre-filter)
 
     @property
     def failed(self) -> bool:

@@ -68,7 +68,11 @@ def load(lang: str) -> Language:
 
 
 def entities(texts: Iterable[str], lang: str, batch_size: int = 64) -> list[list[Entity]]:
-    """Named places and organisations in each text (one list per input text)."""
+    """Named places and organisations in each text (one list per input text). No text, no
+    pipeline: a language's pipeline is loaded for its first text (lazy per language)."""
+    texts = list(texts)
+    if not texts:
+        return []
     nlp = load(lang)
     out = []
     for doc in nlp.pipe(texts, batch_size=batch_size):

@@ -4,6 +4,14 @@
 an error in any of them is recorded on the PageResult (stage, type, message), so one
 bad page never stops a run. `process_with_limit` adds the per-page time limit.
 
+Pre-filter: a page whose decoded text never uses partnership wording (`prefilter.
+may_state_partnership`, the extraction's own page gate applied to the whole page) cannot
+yield a row; it stops right after decoding, before the HTML parse, trafilatura, language
+identification, the commune stage and NLP, with `PageResult.skipped` set. A page whose
+main text fails the extraction's gate (`extract.mentions_page`) stops there too, before
+language identification and the commune stage. Their language, commune and main text stay
+empty: only pages with rows use them (runner, evaluate).
+
 The page cache's pipeline version (`version.py`) covers this module and every module
 it imports, directly or not: keep the per-page work here and in those modules.
 """
@@ -18,20 +26,27 @@ from dataclasses import replace
 from types import FrameType
 
 from .commune import identify_commune
-from .extract import extract_page
+from .extract import extract_page, mentions_page
 from .gazetteer import get_gazetteer
 from .language import detect_language
 from .models import Document, PageResult, Text
-from .text import document_text
+from .prefilter import may_state_partnership
+from .text import decode_document, text_blocks
 
 log = logging.getLogger(__name__)
 
 
-def process_document(doc: Document, use_nlp: bool = True) -> PageResult:
-    """Run text, language, commune and extraction stages on one page."""
+def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
+    """Run text, language, commune and extraction stages on one page (`prefilter`: stop
+    after decoding a page without partnership wording)."""
     stage = "text"
     try:
-        page = document_text(doc)
+        decoded = decode_document(doc)
+        if prefilter and not may_state_partnership(decoded, doc.media_type):
+            return PageResult(doc.source_id, doc.source_url, skipped=True)
+        page = text_blocks(doc, decoded)
+        if prefilter and not mentions_page(Text(doc.source_id, doc.source_url, "", page.blocks)):
+            return PageResult(doc.source_id, doc.source_url, empty_text=page.empty_main, skipped=True)
         stage = "language"
         plain = "\n".join(b.text for b in page.blocks)
         language = detect_language(plain or page.title)
@@ -82,7 +97,8 @@ def _timed_out(doc: Document, time_limit: float, stage: str = "") -> PageResult:
                       error_type=PageTimeout.__name__, error_message=message)
 
 
-def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True) -> PageResult:
+def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True,
+                       prefilter: bool = True) -> PageResult:
     """process_document, stopped after time_limit seconds (0: no limit).
 
     The limit is a SIGALRM timer in the process running the page (the executor's worker
@@ -94,12 +110,12 @@ def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True) -
     running the page. Module-level, so that `functools.partial` of it pickles."""
     global _warned_no_alarm
     if time_limit <= 0:
-        return process_document(doc, use_nlp)
+        return process_document(doc, use_nlp, prefilter)
     if not _can_alarm():
         if not _warned_no_alarm:
             log.warning("per-page time limit not enforced: pages run outside a main thread")
             _warned_no_alarm = True
-        return process_document(doc, use_nlp)
+        return process_document(doc, use_nlp, prefilter)
     _warm_up()
     state = {"armed": True, "fired": False}
 
@@ -112,7 +128,7 @@ def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True) -
     try:
         signal.setitimer(signal.ITIMER_REAL, time_limit, 1.0)
         try:
-            result = process_document(doc, use_nlp)
+            result = process_document(doc, use_nlp, prefilter)
         finally:
             state["armed"] = False
     except PageTimeout:

@@ -18,9 +18,9 @@ Engines:
 - `workers>1`, or any number of workers with a `time_limit` (engine "local"): worker
   processes of our own (`_LocalPool`), each fed chunks through a pipe and answering page by
   page, so the parent knows which page each worker is on and since when. With the default
-  "fork" start method on Linux, this process loads the gazetteers, the language identifier
-  and the spaCy pipelines once (`warm_up`) and the workers inherit them (copy-on-write), so
-  starting N workers costs nothing; with "spawn"/"forkserver" each worker loads them itself.
+  "fork" start method on Linux, this process loads the gazetteers and the language identifier
+  once (`warm_up`) and the workers inherit them (copy-on-write), so starting N workers costs
+  nothing (each worker loads a spaCy pipeline on its first page that needs it); with "spawn"/"forkserver" each worker loads them itself.
   A page still running `KILL_GRACE` seconds past `time_limit` (stuck in C code, which the
   worker's own timer cannot interrupt) gets its worker killed and replaced, and becomes a
   failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
@@ -42,6 +42,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import time
@@ -72,6 +73,22 @@ Item = Document | PageResult
 Process = Callable[[Document], PageResult]
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What one process used: CPU seconds (user + system), peak resident set, and how long
+    it lived (wall seconds); a worker reports its own when it is stopped (run.json)."""
+
+    cpu_s: float
+    peak_rss_mb: float
+    wall_s: float = 0.0
+
+
+def own_usage(wall_s: float = 0.0) -> Usage:
+    """This process's CPU time and peak RSS so far (Linux reports ru_maxrss in KiB)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(round(ru.ru_utime + ru.ru_stime, 3), round(ru.ru_maxrss / 1024, 1), round(wall_s, 3))
+
+
 def default_workers() -> int:
     """The number of cores this process may use."""
     try:
@@ -83,10 +100,11 @@ def default_workers() -> int:
 def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --workers, --engine and --scheduler to a subcommand's parser."""
     group = parser.add_argument_group("execution")
-    group.add_argument("--workers", type=_positive_int, default=default_workers(), metavar="N",
+    group.add_argument("--workers", type=_positive_int, default=None, metavar="N",
                        help="pages processed in parallel: worker processes (local) or, for --engine dask "
                             "without --scheduler, LocalCluster workers (default: the number of cores, "
-                            f"here {default_workers()}); results are identical for any N")
+                            f"here {default_workers()}, but one per 50 pages for fewer pages); results are "
+                            "identical for any N")
     group.add_argument("--engine", choices=ENGINES, default="local",
                        help="local: this machine's processes; dask: dask.distributed tasks on the cluster "
                             "at --scheduler, or on a LocalCluster started here (default local)")
@@ -103,16 +121,15 @@ def _positive_int(value: str) -> int:
 
 
 def warm_up() -> None:
-    """Load, once per process, everything every page needs: gazetteers, language
-    identifier and the spaCy pipeline of each served language."""
+    """Load, once per process, what every page that passes the pre-filter needs: the
+    gazetteers and the language identifier. A spaCy pipeline is loaded by the process that
+    first needs it (`nlp.load`, on a page in that language that passes the partnership
+    gate): most runs need one or two of the four, and loading all four cost 1.7 s."""
     from .gazetteer import get_gazetteer
-    from .language import LANGUAGES, detect_language
-    from .nlp import load
+    from .language import detect_language
 
     get_gazetteer()
     detect_language("warm up the language identifier with a short sentence")
-    for lang in LANGUAGES:
-        load(lang)
 
 
 # --------------------------------------------------------------------------- chunks
@@ -195,12 +212,17 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
     """A worker process: receive lists of Documents, send back one PageResult per page as
     soon as it is done (so the parent knows which page is running and since when)."""
     _init_worker(warm, parent)
+    started = time.monotonic()
     while True:
         try:
             docs = conn.recv()
         except (EOFError, OSError):  # the parent is gone
             return
         if docs is None:
+            try:
+                conn.send(own_usage(time.monotonic() - started))  # for run.json and the benchmark
+            except OSError:
+                pass
             return
         for doc in docs:
             try:
@@ -238,19 +260,25 @@ class _Worker:
         self.conn.send([doc for _, doc in task.items])
         self.task, self.page_started = task, time.monotonic()
 
-    def stop(self, kill: bool) -> None:
+    def stop(self, kill: bool) -> Usage | None:
+        """Stop the worker; a worker that stops on request reports its usage."""
+        usage = None
         if kill or self.task is not None:
             self.process.kill()
         else:
             try:
                 self.conn.send(None)
-            except OSError:
+                if self.conn.poll(WORKER_EXIT_WAIT):
+                    answer = self.conn.recv()
+                    usage = answer if isinstance(answer, Usage) else None
+            except (OSError, EOFError):
                 self.process.kill()
         self.process.join(WORKER_EXIT_WAIT)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
         self.conn.close()
+        return usage
 
 
 class _LocalPool:
@@ -263,7 +291,7 @@ class _LocalPool:
         self.fork = start_method == "fork"
         self.process = process
         if self.fork and warm:
-            log.info("loading models (gazetteers, language identifier, spaCy) before starting %d worker%s",
+            log.info("loading the gazetteers and the language identifier before starting %d worker%s",
                      workers, "s" if workers > 1 else "")
             warm_up()  # loaded once here, inherited by every worker
         self.warm_children = warm and not self.fork
@@ -285,9 +313,11 @@ class _LocalPool:
         worker.stop(kill)
         self.workers[self.workers.index(worker)] = self._start()
 
-    def shutdown(self) -> None:
+    def shutdown(self, usage: list[Usage] | None = None) -> None:
         for worker in self.workers:
-            worker.stop(kill=False)
+            used = worker.stop(kill=False)
+            if used is not None and usage is not None:
+                usage.append(used)
 
 
 def _timed_out(doc: Document, time_limit: float) -> PageResult:
@@ -409,7 +439,8 @@ class _Scheduler:
 
 
 def _map_pool(items: Iterable[Item], process: Process, workers: int, start_method: str, warm: bool,
-              chunk_pages: int, chunk_bytes: int, window: int, time_limit: float = 0.0) -> Iterator[PageResult]:
+              chunk_pages: int, chunk_bytes: int, window: int, time_limit: float = 0.0,
+              usage: list[Usage] | None = None) -> Iterator[PageResult]:
     head, rest = _lazily(items)
     yield from head
     if rest is None:
@@ -425,7 +456,7 @@ def _map_pool(items: Iterable[Item], process: Process, workers: int, start_metho
                 return
             scheduler.wait()
     finally:
-        pool.shutdown()
+        pool.shutdown(usage)
 
 
 # --------------------------------------------------------------------------- dask
@@ -504,13 +535,15 @@ def map_pages(
     chunk_bytes: int = CHUNK_BYTES,
     window: int | None = None,
     time_limit: float = 0.0,
+    usage: list[Usage] | None = None,
 ) -> Iterator[PageResult]:
     """Apply `process` to every Document (PageResults pass through), in input order.
 
     `process` must be a module-level (picklable) function when workers > 1 or with Dask.
     `start_method` ("fork" where available, else "spawn") picks how local workers start;
     `warm=False` leaves the models to load on first use. At most `window` chunks
-    (default: 4 per worker) are in flight at once.
+    (default: 4 per worker) are in flight at once. `usage`, when given, receives each local
+    worker's `Usage` as the workers are stopped at the end.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
@@ -525,4 +558,4 @@ def map_pages(
     if method not in START_METHODS:
         raise ValueError(f"unknown start method {method!r}: expected one of {', '.join(START_METHODS)}")
     return _map_pool(items, process, workers, method, warm, chunk_pages, chunk_bytes,
-                     window or WINDOW_PER_WORKER * workers, time_limit)
+                     window or WINDOW_PER_WORKER * workers, time_limit, usage)

@@ -38,10 +38,14 @@ class RunStats:
     domain_rows: int = 0
     empty_text: int = 0  # pages read fine whose main text came out empty (e.g. trafilatura "discarding data")
     skipped_files: int = 0  # files in the input that are neither pages nor WARC files
+    no_partnership_wording: int = 0  # pages the pre-filter stopped after decoding (page.py)
     durations: dict[str, float] = field(default_factory=dict)
     failures: list[PageResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # input problems that did not stop any page
     empty_pages: list[str] = field(default_factory=list)
+    # The run's processes: when the first page result came (epoch seconds), and CPU seconds
+    # and peak RSS of this process ("main") and of each local worker (parallel.Usage).
+    processes: dict[str, Any] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.durations[stage] = self.durations.get(stage, 0.0) + seconds
@@ -51,6 +55,7 @@ class RunStats:
                 "parsed": self.parsed, "failed": self.failed, "timed_out": self.timed_out,
                 "rows_written": self.rows_written, "domain_rows": self.domain_rows,
                 "empty_text": self.empty_text, "skipped_files": self.skipped_files,
+                "no_partnership_wording": self.no_partnership_wording,
                 "warnings": len(self.warnings)}
 
 
@@ -117,6 +122,6 @@ def run_json(*, stats: RunStats, run_id: str, started: float, finished: float, v
         "warnings": stats.warnings[:MAX_LISTED],
         "empty_text_pages": sorted(stats.empty_pages)[:MAX_LISTED],
         "run": {"id": run_id, "started_at": iso_time(started), "finished_at": iso_time(finished),
-                "durations_s": durations},
+                "durations_s": durations, "processes": stats.processes},
     }
     return (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

@@ -15,6 +15,7 @@ pages failed, a dataset was written), EXIT_FATAL (nothing written), EXIT_LOCKED.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import logging
@@ -49,7 +50,7 @@ from .output import (
     row_cells,
 )
 from .page import PageTimeout, process_document, process_with_limit
-from .parallel import map_pages
+from .parallel import Usage, map_pages, own_usage
 from .publish import Dataset, Page
 from .report import Fingerprint, RunStats, Timer, errors_csv, run_json
 from .schema import PAGES
@@ -64,14 +65,27 @@ CACHE_DIR = ".cache"
 FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wrote nothing
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
+# Pages per local worker process: each worker loads its own spaCy pipelines on first use
+# (3.4 s CPU for French, German and Dutch, measured), as long as some 30 to 50 partnership
+# pages take to process; below this many pages per worker, fewer workers finish as soon
+# and leave the cores to other work (10 pages of raw/: one worker).
+MIN_PAGES_PER_WORKER = 50
+
+
+def effective_workers(workers: int, pages: int, engine: str = "local") -> int:
+    """Local workers worth starting for `pages` pages (at most `workers`); Dask as asked."""
+    if engine != "local":
+        return workers
+    return max(1, min(workers, -(-pages // MIN_PAGES_PER_WORKER)))
 
 
 # --------------------------------------------------------------------------- library use
 
 
 def process_all(items: Iterable[Document | PageResult], workers: int = 1,
-                use_nlp: bool = True) -> Iterator[PageResult]:
-    process = process_document if use_nlp else functools.partial(process_document, use_nlp=False)
+                use_nlp: bool = True, prefilter: bool = True) -> Iterator[PageResult]:
+    process = process_document if use_nlp and prefilter else functools.partial(
+        process_document, use_nlp=use_nlp, prefilter=prefilter)
     return map_pages(items, process, workers=workers)
 
 
@@ -83,11 +97,12 @@ class RunResult:
     results: list[PageResult] = field(default_factory=list)
 
 
-def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True) -> RunResult:
+def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True,
+                prefilter: bool = True) -> RunResult:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock)."""
     result = RunResult()
     candidates: list[Candidate] = []
-    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp):
+    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp, prefilter=prefilter):
         result.pages += 1
         if page.failed:
             result.failed.append(page)
@@ -162,6 +177,8 @@ class _Pages:
         elif page.empty_text:
             stats.empty_text += 1
             stats.empty_pages.append(page.source_url or page.source_id)
+        elif page.skipped:
+            stats.no_partnership_wording += 1
         self.candidates.extend(page.candidates)
         if page.candidates:
             self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis,
@@ -169,7 +186,7 @@ class _Pages:
 
 
 def _results(feed: Iterator[Document | PageResult], process: Callable[[Document], PageResult],
-             opts: BatchOptions) -> Iterator[PageResult]:
+             opts: BatchOptions, usage: list[Usage] | None = None, workers: int = 1) -> Iterator[PageResult]:
     """Every page's result, in input order. The executor is started at the first page that
     must be parsed (from there on, cached results pass through it): a run where every page
     is cached starts no worker and loads no model."""
@@ -177,8 +194,9 @@ def _results(feed: Iterator[Document | PageResult], process: Callable[[Document]
         if isinstance(item, PageResult):
             yield item
             continue
-        yield from map_pages(itertools.chain([item], feed), process, workers=opts.workers,
-                             engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit)
+        yield from map_pages(itertools.chain([item], feed), process, workers=workers,
+                             engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit,
+                             usage=usage)
         return
 
 
@@ -236,13 +254,24 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
         pages = _Pages(cache, opts.full, stats)
-        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp)
+        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
+                                    prefilter=opts.prefilter)
+        workers = opts.workers if not opts.auto_workers else \
+            effective_workers(opts.workers, total, opts.engine if not opts.scheduler else "dask")
+        if workers < opts.workers:
+            log.info("%d pages: %d worker%s (at least %d pages per worker)", total, workers,
+                     "s" if workers > 1 else "", MIN_PAGES_PER_WORKER)
         loop_start = time.perf_counter()
+        usage: list[Usage] = []
+        first_page_at = None
         with progress_bar(opts.progress, total=total) as bar:
-            for page in _results(pages.feed(listing), process, opts):
+            for page in _results(pages.feed(listing), process, opts, usage, workers):
+                first_page_at = first_page_at or time.time()
                 pages.take(page)
                 bar.update(1)
         loop = time.perf_counter() - loop_start
+        stats.processes = {"first_page_at": first_page_at, "main": dataclasses.asdict(own_usage()),
+                           "workers": [dataclasses.asdict(u) for u in usage]}
         stats.add_time("extract", max(0.0, loop - stats.durations.get("ingest", 0.0)
                                       - stats.durations.get("cache", 0.0)))
         if stats.pages_seen == 0:

@@ -255,10 +255,20 @@ def text_to_blocks(text: str) -> PageText:
     return PageText(title, tuple(blocks), "", empty_main=not blocks)
 
 
-def document_text(doc: Document) -> PageText:
-    """Decode a document and return its main text; raises DecodeError on empty/binary input."""
+def decode_document(doc: Document) -> str:
+    """The document's characters; raises DecodeError on empty/binary input."""
     text, encoding = decode(doc.content, doc.declared_encoding)
     log.debug("%s: decoded as %s", doc.source_id, encoding)
+    return text
+
+
+def text_blocks(doc: Document, text: str) -> PageText:
+    """The main text of a decoded document."""
     if doc.media_type == "html":
         return html_to_blocks(text, doc.source_url)
     return text_to_blocks(text)
+
+
+def document_text(doc: Document) -> PageText:
+    """Decode a document and return its main text; raises DecodeError on empty/binary input."""
+    return text_blocks(doc, decode_document(doc))

@@ -46,3 +46,27 @@ def test_benchmark_prints_its_figures(tmp_path: Path, capsys: pytest.CaptureFixt
     assert re.search(r"partnerships\.csv identical across .*: yes", out)
     assert re.search(r"ratio pipeline \(1 worker\) / reference: \d+\.\d\d", out)
     assert (tmp_path / "bench.json").is_file()
+
+
+def test_real_pages_corpus_and_report(tmp_path: Path) -> None:
+    from bench.real import Run, build_real_corpus, report
+
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.html").write_text("<p>x</p>")
+    (src / "sub" / "b.txt").write_text("y")
+    (src / "SOURCE.md").write_text("notes")
+    (src / "MANIFEST.tsv").write_text("a\tb")
+    corpus, pages, size = build_real_corpus(tmp_path / "work", [src], copies=3)
+    assert pages == 6 and size == 3 * (len("<p>x</p>") + 1)
+    assert sorted(p.name for p in corpus.rglob("*") if p.is_file()) == ["a.html"] * 3 + ["b.txt"] * 3
+
+    def run(wall: float, workers: int) -> Run:
+        processes = {"first_page_at": 101.5, "main": {"cpu_s": wall / 4},
+                     "workers": [{"cpu_s": wall * 0.9}] * workers}
+        return Run(wall, wall, 500.0, 0, {"run": {"processes": processes}}, "abc", started_at=100.0)
+
+    lines = "\n".join(report(6, size, [run(10.0, 0)], {1: [run(5.0, 1)], 2: [run(2.5, 2)]}))
+    assert "reference pages/s: 2.00" in lines and "speedup 2 workers / 1 worker: 2.00" in lines
+    assert "main 25% w1 90% w2 90%" in lines and "median 1.50 s" in lines
+    assert "identical across every pipeline run: yes" in lines

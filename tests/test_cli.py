@@ -82,7 +82,7 @@ def test_progress_bar_gets_the_page_total_and_models_load_with_a_log_line(
     assert code in (0, 1)
     pages = sum(1 for p in directory.rglob("*") if p.suffix in (".html", ".htm", ".txt", ".md"))
     assert totals == [pages]
-    assert any("loading models" in r.getMessage() for r in caplog.records)
+    assert any("loading the gazetteers" in r.getMessage() for r in caplog.records)
 
 
 def test_evaluate_refuses_a_gold_file_it_cannot_score(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

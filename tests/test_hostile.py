@@ -124,12 +124,12 @@ def test_50_mb_page_is_refused_before_reading(tmp_path: Path, good_rows: dict[st
     assert (err["stage"], err["error_type"]) == ("ingest", "FileTooLarge") and "byte limit" in err["message"]
 
 
-def stuck_in_c(doc: Document, use_nlp: bool = True) -> PageResult:
+def stuck_in_c(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
     """What a page stuck in one long call into C code looks like: no signal gets through."""
     if doc.source_id == "stuck.html":
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(600)
-    return REAL_PROCESS(doc, use_nlp)
+    return REAL_PROCESS(doc, use_nlp, prefilter)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -357,15 +357,18 @@ def test_every_page_failed_still_writes_errors_csv(tmp_path: Path, good_rows: di
 
 def test_skipped_files_and_empty_text_are_counted(tmp_path: Path, good_rows: dict[str, dict[str, str]],
                                                   caplog: pytest.LogCaptureFixture) -> None:
-    empty_text = b"<html><head><title>Accueil</title></head><body><script>x=1</script></body></html>"
+    # partnership wording in the title only: read (the pre-filter keeps it), no main text
+    empty_text = b"<html><head><title>Jumelages</title></head><body><script>x=1</script></body></html>"
+    no_wording = b"<html><head><title>Accueil</title></head><body><p>Horaires</p></body></html>"
     inp = build(tmp_path, {"MANIFEST.tsv": b"a\tb\n", "pages.gz": b"\x1f\x8b", "blob.bin": b"\x00",
-                           "blank.html": empty_text})
+                           "blank.html": empty_text, "home.html": no_wording})
     caplog.set_level("INFO")
     code = run(inp, tmp_path / "out", BatchOptions(progress=False, verbose=True))
     assert code == EXIT_OK
     report = json.loads((tmp_path / "out" / "run.json").read_text())
     assert report["counts"]["skipped_files"] == 3
     assert report["counts"]["empty_text"] == 1 and report["empty_text_pages"] == ["blank.html"]
+    assert report["counts"]["no_partnership_wording"] == 1  # home.html: stopped after decoding
     listed = " ".join(r.getMessage() for r in caplog.records)
     assert all(name in listed for name in ("MANIFEST.tsv", "pages.gz", "blob.bin"))
     assert "3 files skipped" in listed

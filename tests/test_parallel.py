@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from pipeline import parallel
+from pipeline.batch import options_from_args
 from pipeline.ingest import iter_documents
 from pipeline.merge import merge
 from pipeline.models import Document, PageResult
 from pipeline.output import PARTNERSHIPS_CSV, write_dataset
 from pipeline.parallel import add_execution_arguments, map_pages
-from pipeline.runner import process_document
+from pipeline.runner import MIN_PAGES_PER_WORKER, effective_workers, process_document
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -122,7 +123,10 @@ def test_execution_arguments() -> None:
     parser = argparse.ArgumentParser()
     add_execution_arguments(parser)
     args = parser.parse_args([])
-    assert (args.workers, args.engine, args.scheduler) == (parallel.default_workers(), "local", None)
+    assert (args.workers, args.engine, args.scheduler) == (None, "local", None)  # None: as many as worth it
+    options = options_from_args(argparse.Namespace(**vars(args), full=False, cache_dir=None, time_limit=0,
+                                                   progress=None))
+    assert (options.workers, options.auto_workers) == (parallel.default_workers(), True)
     args = parser.parse_args(["--workers", "3", "--engine", "dask", "--scheduler", "tcp://h:8786"])
     assert (args.workers, args.engine, args.scheduler) == (3, "dask", "tcp://h:8786")
     with pytest.raises(SystemExit):
@@ -173,3 +177,18 @@ def test_a_page_that_raises_in_a_worker_fails_alone() -> None:
                                           Document("c", "c", b"02", "html")]
     results = list(map_pages(items, fake_process, workers=1, warm=False, time_limit=5.0))
     assert [(r.source_id, r.error_type) for r in results] == [("a", ""), ("b", "UnicodeDecodeError"), ("c", "")]
+
+
+def test_few_pages_get_fewer_workers_unless_asked() -> None:
+    assert effective_workers(2, 10) == 1
+    assert effective_workers(2, MIN_PAGES_PER_WORKER + 1) == 2
+    assert effective_workers(8, 3 * MIN_PAGES_PER_WORKER) == 3
+    assert effective_workers(2, 10, engine="dask") == 2
+
+
+def test_workers_report_their_usage() -> None:
+    usage: list[parallel.Usage] = []
+    docs = [Document(f"p{i}.html", "", b"<p>x</p>", "html") for i in range(4)]
+    out = list(map_pages(docs, fake_process, workers=2, time_limit=30, usage=usage))
+    assert [r.source_id for r in out] == [d.source_id for d in docs]
+    assert len(usage) == 2 and all(u.cpu_s >= 0 and u.peak_rss_mb > 0 and u.wall_s > 0 for u in usage)

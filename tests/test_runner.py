@@ -268,12 +268,12 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFix
 # --------------------------------------------------------------------------- time limit
 
 
-def busy(doc: Document, use_nlp: bool = True) -> PageResult:
+def busy(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
     while True:  # pure Python: interrupted by the alarm
         sum(range(1000))
 
 
-def swallowing(doc: Document, use_nlp: bool = True) -> PageResult:
+def swallowing(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
     try:
         busy(doc)
     except Exception:  # noqa: BLE001 - simulates a library that swallows the interruption once
@@ -296,7 +296,7 @@ def test_time_limit_stops_a_page(work: object, monkeypatch: pytest.MonkeyPatch) 
 def test_time_limit_off_thread_or_zero_runs_unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def quick(doc: Document, use_nlp: bool = True) -> PageResult:
+    def quick(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
         time.sleep(0.3)
         calls.append(threading.current_thread().name)
         return PageResult(doc.source_id, doc.source_url)

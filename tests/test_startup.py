@@ -1,0 +1,56 @@
+"""Start-up: nothing heavy at import time, spaCy only when a page needs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from pipeline.nlp import entities
+from pipeline.stopwords import DE_STOP, EN_STOP, FR_STOP, NL_STOP
+
+
+def test_importing_the_pipeline_does_not_import_spacy() -> None:
+    code = "import sys, pipeline.runner, pipeline.cli; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_stop_words_are_spacys() -> None:
+    from spacy.lang.de.stop_words import STOP_WORDS as de
+    from spacy.lang.en.stop_words import STOP_WORDS as en
+    from spacy.lang.fr.stop_words import STOP_WORDS as fr
+    from spacy.lang.nl.stop_words import STOP_WORDS as nl
+
+    assert (DE_STOP, EN_STOP, FR_STOP, NL_STOP) == (de, en, fr, nl)
+
+
+def test_no_text_loads_no_pipeline() -> None:
+    code = ("import sys; from pipeline.nlp import entities, load; entities([], 'fr'); "
+            "print(load.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+    assert entities([], "nl") == []
+
+
+def test_cached_language_model_classifies_as_py3langid(tmp_path: object, monkeypatch: object) -> None:
+    import pytest
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from pipeline import language
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))
+    language._identifier.cache_clear()
+    try:
+        built, cached = language._identifier(), None
+        language._identifier.cache_clear()
+        cached = language._identifier()  # read back from the cache file
+        reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        reference.set_languages(list(language.LANGUAGES))
+        texts = ["De gemeente heeft een stedenband met Nicaragua.", "La commune est jumelée avec Dole.",
+                 "Our town is twinned with Leeds.", "Die Partnerschaft mit Montreuil besteht seit 1970.",
+                 "Jumelage"]
+        for text in texts:
+            assert built.classify(text) == cached.classify(text) == reference.classify(text)
+    finally:
+        language._identifier.cache_clear()
