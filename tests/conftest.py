@@ -49,3 +49,15 @@ def processed() -> dict[str, dict[str, PageResult]]:
             result = item if isinstance(item, PageResult) else process_document(item)
             out[name][result.source_id] = result
     return out
+
+
+# Test modules that start processes, servers, browsers or whole runs: `make test-fast`
+# leaves them out (`pytest -m "not slow"`); `make test`, the README's command, runs all.
+SLOW_MODULES = frozenset({"test_batch", "test_hostile", "test_parallel", "test_crawl", "test_bench", "test_runner",
+                          "test_report_html", "test_publish", "test_startup", "test_prefilter", "test_operators"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HOLDOUT, PAGES, RAW
+from conftest import PAGES, RAW, TEAM_DEV
 
 from pipeline import vocab
 from pipeline.extract import mentions_page
@@ -19,7 +19,7 @@ from pipeline.prefilter import fold_case, loose_pattern, may_state_partnership, 
 from pipeline.runner import extract_dir
 from pipeline.text import DecodeError, decode_document, text_blocks
 
-TEAM_CORPORA = (RAW, PAGES, HOLDOUT)  # the team's own fixture pages (no third-party texts)
+TEAM_CORPORA = (RAW, PAGES, TEAM_DEV)  # the team's own fixture pages (no third-party texts)
 
 
 def documents(directory: Path) -> list[Document]:
