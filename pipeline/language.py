@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import pickle
 from functools import lru_cache
 from importlib import metadata
 from typing import Any
@@ -12,7 +10,7 @@ from typing import Any
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from py3langid.modelio import load_model
 
-from .gazetteer import cache_dir
+from .diskcache import cache_dir, load_or_build
 
 log = logging.getLogger(__name__)
 
@@ -34,25 +32,8 @@ def _cached_model() -> tuple[Any, ...]:
     """The restricted model, decompressed once per py3langid version into the cache directory
     (reading the shipped xz-compressed model costs 0.48 s per process; the cached one 0.02 s)."""
     path = cache_dir() / f"langid-{metadata.version('py3langid')}-{'-'.join(LANGUAGES)}-v{MODEL_FORMAT}.pickle"
-    try:
-        with path.open("rb") as fh:
-            model = pickle.load(fh)
-        if isinstance(model, tuple) and len(model) == 6:
-            return model
-    except FileNotFoundError:
-        pass
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
-        log.warning("%s: unreadable language model (%s); rebuilding it", path, exc)
-    model = _restricted_model()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot cache the language model in %s: %s", path.parent, exc)
-    return model
+    return load_or_build(path, _restricted_model, lambda m: isinstance(m, tuple) and len(m) == 6,
+                         "language model")
 
 
 @lru_cache(maxsize=1)
