@@ -45,6 +45,8 @@ SEGMENT_SPLIT = (" – ", " — ", " - ")
 # asks for the sentence(s) that state the partnership, not the page).
 MAX_EVIDENCE_PARTS = 4
 MAX_EVIDENCE_CHARS = 1000
+# A dateline stands in the first units of a news item.
+MAX_DATELINE_UNITS = 3
 # Vetoes that say a candidate is not this partner at all: its other sentences say nothing of it.
 NAME_VETOES = frozenset({"own authority", "person", "person (spaCy)", "not a name", "capital named in passing",
                          "part of a longer name", "where a partner lies", "region of a partner"})
@@ -526,6 +528,24 @@ class PageExtractor:
         self._merge_same_place()
         self._domains_around(units, by_key)
         self._page_protocol(units)
+        self._dateline_year(units, by_key)
+
+    def _dateline_year(self, units: list[Unit], by_key: dict[str, list[Weighed]]) -> None:
+        """A news item reporting a signature or a decision as it happens ("Namur, Bandung ink
+        sister-city partnership"): a partner with no year of its own takes the item's date."""
+        dated = next((v.DATELINE_PREFIX.match(u.text) for u in units[:MAX_DATELINE_UNITS]
+                      if v.DATELINE_PREFIX.match(u.text)), None)
+        if dated is None:
+            return
+        date = mn.dates_in(dated.group(0), self.text.language, keep_dateline=True)
+        if not date:
+            return
+        for key, seen in by_key.items():
+            ev = self.partners.get(key)
+            if ev is None or ev.year[0] is not None:
+                continue
+            if any(c.accepted and mn.protocol_in(c.unit.text) and v.SIGNING_NOW.search(c.unit.text) for c in seen):
+                ev.year, ev.year_text = (date[0].year, date[0].date, PAGE), ""
 
     @staticmethod
     def _unit_context(ev: Evidence, unit: Unit) -> None:

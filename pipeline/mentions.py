@@ -391,12 +391,12 @@ def spell_out_numbers(text: str, lang: str) -> str:
     return str(alpha2digit(text, lang))
 
 
-def dates_in(text: str, lang: str = "") -> list[DateHit]:
+def dates_in(text: str, lang: str = "", keep_dateline: bool = False) -> list[DateHit]:
     """Dates and years in text (also written in words), most precise reading of each, by position."""
     if v.PAGE_DATE_LINE.search(text):
         return []
     text = spell_out_numbers(text, lang)
-    dateline = v.DATELINE_PREFIX.match(text)
+    dateline = None if keep_dateline else v.DATELINE_PREFIX.match(text)
     if dateline:  # the article's own date: blanked, offsets kept
         text = " " * dateline.end() + text[dateline.end():]
     hits: list[DateHit] = []
@@ -450,7 +450,13 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
         around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
         return bool(v.EVENT_NEAR_DATE.search(around))
 
-    return [d for d in dates_in(text, lang) if not dates_the_end(d) and not dates_an_event(d)]
+    def dates_a_contact(d: DateHit) -> bool:
+        start = max(text.rfind(c, 0, d.start) for c in ",;.")
+        ends = [i for i in (text.find(c, d.start + len(d.date)) for c in ",;.") if i >= 0]
+        return bool(v.FIRST_CONTACT.search(text[start + 1:min(ends, default=len(text))]))
+
+    return [d for d in dates_in(text, lang) if not dates_the_end(d) and not dates_an_event(d)
+            and not dates_a_contact(d)]
 
 
 def best_start_date(text: str, dates: list[DateHit]) -> DateHit:

@@ -123,6 +123,8 @@ LABEL_LINE = re.compile(
 # "respectivement depuis 2005, 2009 et 2013": values given in the order of the partners.
 RESPECTIVELY = pattern("dates", "respectively")
 UNTIL = pattern("dates", "until")
+SIGNING_NOW = pattern("dates", "signing_now")
+FIRST_CONTACT = pattern("dates", "first_contact")
 # Words before a name that make it a place where something is, not a partner:
 # "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
 LOCATIVE_BEFORE_TYPED = re.compile(

@@ -111,3 +111,9 @@ def test_evidence_is_a_statement_with_its_lead_in(gaz: Gazetteer) -> None:
 ])
 def test_pages_without_a_partnership_of_the_authority_yield_nothing(gaz: Gazetteer, sentence: str) -> None:
     assert rows(gaz, f"Nieuws\n\n{sentence}\n", "nl") == {}
+
+
+def test_a_news_item_reporting_a_signature_takes_its_dateline_year(gaz: Gazetteer) -> None:
+    page = "date 2018-06-12 Leuven and Kolding sign twinning charter\n\nThe mayors met in the town hall.\n"
+    found = rows(gaz, page, "en")
+    assert set(found) == {"Kolding"} and found["Kolding"].year == 2018

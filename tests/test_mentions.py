@@ -123,6 +123,8 @@ def test_years_an_event_or_an_end_dates_are_not_start_years() -> None:
     assert [d.year for d in mn.start_dates_in("In 2019 trad de stad toe tot het netwerk", "nl")] == [2019]
     assert [d.year for d in mn.start_dates_in("In 2020 vierden beide steden hun jubileum", "nl")] == []
     assert [d.date for d in mn.dates_in("date 2021-03 De stedenband dateert van 1996.", "nl")] == ["1996"]
+    assert [d.year for d in mn.start_dates_in("In 2015 nam de burgemeester contact op; het akkoord volgde in 2018.",
+                                              "nl")] == [2018]
 
 
 def test_start_dates_skip_the_end_date() -> None:
