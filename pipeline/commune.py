@@ -25,12 +25,6 @@ from .lexicon import alternation, nationality_country
 from .models import Commune
 
 POSTAL_LINE = re.compile(r"(?<![\d+.])\b([1-9]\d{3})\s+([A-ZÀ-Ý][\w'’.\- ]{2,40})")
-OWNER_PHRASE = re.compile(
-    r"\b(?:gemeente|stad|commune de|ville de|municipality of|city of|town of|gemeinde|stadt)\s+"
-    r"([A-ZÀ-Ý][\w'’\-]+(?:[ -][\w'’\-]+){0,4})",
-    re.IGNORECASE,
-)
-NAME_WORDS = re.compile(r"[A-ZÀ-Ý][\w'’]+(?:-[\w'’]+)*")
 
 
 def _compact(name: str) -> str:
@@ -68,38 +62,9 @@ def from_host(url: str, gaz: Gazetteer) -> Commune | None:
     return None
 
 
-def _prefix_commune(phrase: str, gaz: Gazetteer) -> Commune | None:
-    """Longest leading run of words in `phrase` that names a Belgian municipality."""
-    words = phrase.split()
-    for n in range(min(5, len(words)), 0, -1):
-        commune = gaz.belgian_municipality(" ".join(words[:n]))
-        if commune:
-            return commune
-    return None
-
-
 def from_text(text: str, gaz: Gazetteer) -> Commune | None:
-    scores: Counter[str] = Counter()
-    for m in POSTAL_LINE.finditer(text):
-        nis = gaz.postal_codes.get(m.group(1))
-        if not nis:
-            continue
-        named = _prefix_commune(m.group(2), gaz)
-        scores[nis] += 3
-        if named:
-            scores[named.nis] += 2
-    for m in OWNER_PHRASE.finditer(text):
-        commune = _prefix_commune(m.group(1), gaz)
-        if commune:
-            scores[commune.nis] += 2
-    for m in NAME_WORDS.finditer(text[:20000]):
-        commune = gaz.belgian_municipality(m.group(0))
-        if commune and len(m.group(0)) > 4:
-            scores[commune.nis] += 1
-    if not scores:
-        return None
-    nis, best = scores.most_common(1)[0]
-    return gaz.municipalities[nis] if best >= 2 else None
+    """The authority the text alone shows (no registry, no URL): see identify_commune."""
+    return identify_commune("", "", text, gaz)
 
 
 # Scores of the signals that a page belongs to an authority (set by hand on the team's

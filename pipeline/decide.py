@@ -45,6 +45,13 @@ W_PAIRED = 1.5  # joined to the page's own authority: "Kostrzyn-Pekela", "tussen
 W_SENTENCE_START = -1.0  # first word of a sentence, unknown to the gazetteers
 W_BELGIAN = -1.0  # a Belgian municipality: in-country twinnings exist, but rarely
 W_LOCATION = -3.0  # "nahe X", "in de provincie X", "près de X": where something is
+# Each feature's weight, by the name weigh() gives it ("inside_rule" only marks a candidate).
+WEIGHTS = {"instrument": W_INSTRUMENT, "cooperation": W_COOPERATION, "list_line": W_LIST_CONTEXT,
+           "relation": W_RELATION, "enumeration": W_ENUMERATION, "country": W_COUNTRY,
+           "known": W_KNOWN, "major": W_MAJOR, "typed": W_TYPED, "sentence_start": W_SENTENCE_START,
+           "belgian": W_BELGIAN, "location": W_LOCATION, "rule": W_RULE,
+           "small_place": W_SMALL_PLACE, "paired": W_PAIRED, "partner_typed": W_PARTNER_TYPED,
+           "whole_line": W_WHOLE_LINE, "inside_rule": 0.0, "ner_place": W_NER_PLACE}
 ACCEPT = 4.0
 # A name the gazetteers know only as a small town also needs one of these structural
 # clues: how the page introduces it, not only that it is capitalised; a name no
@@ -87,8 +94,6 @@ TYPE_ADJ_ANYWHERE = re.compile(TYPE_ADJ, re.IGNORECASE)
 RELATION_WORDS = cue_pattern("relation_before")
 ARTICLE_OR_ADJ = re.compile(r"^(?:\s+(?:de|het|la|le|les|l['’]|the|die|der|das|den|dem|een|une?|a|[A-ZÀ-Ý][a-zà-ÿ]+(?:se|sche|schen|ische|ischen|aanse|ese)|[a-zà-ÿ]+))*\s*$")
 EXTENDING_WORD = re.compile(r"^(?:[IVX]{1,4}|\d{1,2}|" + words("extending_words") + r")$", re.IGNORECASE)
-# What may stand on a list line besides the name: its country, a year, dashes and brackets.
-WHOLE_LINE = re.compile(r"[\s\-–—:,.;()|/0-9]*(?:[(,–—-]\s*[A-ZÀ-Ý][\w'’-]+(?: [\w'’-]+){0,2}\)?[\s\-–—:,.;()|/0-9]*)?")
 # "X, een van de gemeenten van Y", "X, une commune de Y", "X, a district of Y": Y is where X lies
 PART_OF_BEFORE = re.compile(r"\b" + words("one_of") + r"\s+(?:van\s+de\s+|des\s+|of\s+the\s+|der\s+)?"
                             r"(?:\d+\s+)?[\w-]+\s+" + words("part_of_link") + r"\s*$", re.IGNORECASE)
@@ -171,13 +176,7 @@ class Weighed:
 
     @property
     def score(self) -> float:
-        weights = {"instrument": W_INSTRUMENT, "cooperation": W_COOPERATION, "list_line": W_LIST_CONTEXT,
-                   "relation": W_RELATION, "enumeration": W_ENUMERATION, "country": W_COUNTRY,
-                   "known": W_KNOWN, "major": W_MAJOR, "typed": W_TYPED, "sentence_start": W_SENTENCE_START,
-                   "belgian": W_BELGIAN, "location": W_LOCATION, "rule": W_RULE,
-                   "small_place": W_SMALL_PLACE, "paired": W_PAIRED, "partner_typed": W_PARTNER_TYPED,
-                   "whole_line": W_WHOLE_LINE, "inside_rule": 0.0, "ner_place": W_NER_PLACE}
-        return sum(weights[f] for f in self.features)
+        return sum(WEIGHTS[f] for f in self.features)
 
     @property
     def accepted(self) -> bool:
@@ -327,6 +326,7 @@ class Decider:
     def weigh(self, cand: Weighed, unit_cands: list[Weighed], confirmed: set[str]) -> None:
         text, start, end = cand.unit.text, cand.start, cand.end
         before = text[max(0, start - 60):start]
+        near = self.country_near(text, start, end)  # the country next to the name, if any
         f, veto = cand.features, cand.vetoes
         veto |= self.name_vetoes(cand.name)
         if PERSON_BEFORE.search(before) or PERSON_AFTER.match(text[end:end + 40]):
@@ -353,12 +353,12 @@ class Decider:
             veto.add("part of a longer name")  # "de Europese Unie"
         if self._partner_of_another_commune(cand, unit_cands):
             veto.add("another commune's partner")  # "Les responsables de X, en partenariat avec Y"
-        if cand.known and not self.country_near(text, start, end) and self._listed_with_countries(text, start, end):
+        if cand.known and not near and self._listed_with_countries(text, start, end):
             veto.add("listed with countries")  # "l'Allemagne, le Québec ou le Mali"
         if cand.name.isupper() and not cand.known and len(cand.name.split()) == 1:
             veto.add("capitals, unknown")
         written = text[start:end]
-        if written.isupper() and len(written) <= MAX_ACRONYM and not self.country_near(text, start, end):
+        if written.isupper() and len(written) <= MAX_ACRONYM and not near:
             veto.add("acronym")  # "NATO", "UNO": an organisation, although some village bears the name
         if mn.protocol_in(text):
             f.add("instrument")
@@ -387,7 +387,7 @@ class Decider:
                 or (self.french and re.search(r"\ben\s+$", before)) \
                 or (re.search(r"(?<!\w)à\s+$", before) and not re.search(r"jumel|li[ée]e?s?\s+à|associ", before[-30:])):
             f.add("location")
-        cand.country = cand.country or self.country_near(text, start, end)
+        cand.country = cand.country or near
         if cand.country:
             f.add("country")
         if cand.known:

@@ -461,8 +461,8 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
 
 def best_start_date(text: str, dates: list[DateHit]) -> DateHit:
     """Of several dates in one text, the one a signature or a start is dated by
-    ("... gegründet, so dass die Partnerschaft dann 1987 mit der Unterzeichnung besiegelt
-    wurde"), else the first."""
+    ("1990 trafen sich die Vereine zum ersten Mal; 1993 wurde die Urkunde unterzeichnet"
+    gives 1993), else the first."""
     for d in dates:
         around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW]
         if v.SIGNED_NEAR_DATE.search(around):
