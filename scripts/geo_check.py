@@ -3,7 +3,7 @@
     .venv/bin/python scripts/geo_check.py ../shared/seeds ../shared/dev/pages [--sample 30]
 
 For every row: does a name of the partner (its name or a merged spelling, folded as
-`pipeline.geo` folds) name exactly one town of the 500+ list in the partner's country?
+`pipeline.knowledge.geo` folds) name exactly one town of the 500+ list in the partner's country?
 Such rows must carry that town's id. Prints the coverage, the rows placed otherwise,
 the duplicates per commune, and a random sample of placed rows to check by hand.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.geo import default_resolver, name_keys
-from pipeline.runner import extract_dir
+from pipeline.batch.runner import extract_dir
+from pipeline.knowledge.geo import default_resolver, name_keys
 
 
 def main() -> int:

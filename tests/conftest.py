@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.gazetteer import Gazetteer, get_gazetteer
-from pipeline.ingest import iter_documents
+from pipeline.batch.runner import process_document
+from pipeline.knowledge.gazetteer import Gazetteer, get_gazetteer
 from pipeline.models import PageResult
-from pipeline.runner import process_document
+from pipeline.stages.s1_ingest.files import iter_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.commune import identify_commune
-from pipeline.gazetteer import Gazetteer
+from pipeline.knowledge.gazetteer import Gazetteer
+from pipeline.stages.s4_commune import identify_commune
 
 
 def test_foreign_town_from_an_owner_phrase_and_its_host(gaz: Gazetteer) -> None:

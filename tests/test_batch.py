@@ -4,7 +4,7 @@
   files; changing one page re-parses only that page and changes.csv lists exactly its
   changes; --full parses everything again;
 - crash safety: `run_pipeline.py run` killed with SIGKILL at named points of the run and
-  of the commit (test hook PIPELINE_TEST_PAUSE, see pipeline/store.py) and at arbitrary
+  of the commit (test hook PIPELINE_TEST_PAUSE, see pipeline/batch/store.py) and at arbitrary
   moments leaves the previous complete dataset byte for byte (or, once the switch is
   made, the new complete one), and the next run completes normally.
 
@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import store
-from pipeline.batch import EXIT_LOCKED, EXIT_OK, BatchOptions
-from pipeline.lock import OutputLock
-from pipeline.runner import run
-from pipeline.version import pipeline_version
+from pipeline.batch import store
+from pipeline.batch.lock import OutputLock
+from pipeline.batch.options import EXIT_LOCKED, EXIT_OK, BatchOptions
+from pipeline.batch.runner import run
+from pipeline.batch.version import pipeline_version
 
 ROOT = Path(__file__).resolve().parents[1]
 GENT = "gent_twin-towns_en.html"

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA
 
-from pipeline import __version__, cli, runner
-from pipeline.batch import BatchOptions
+from pipeline import __version__, cli
+from pipeline.batch import runner
+from pipeline.batch.options import BatchOptions
+from pipeline.batch.version import pipeline_version
 from pipeline.cli import EX_USAGE, build_parser, main
-from pipeline.version import pipeline_version
 
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:

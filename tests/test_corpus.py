@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from conftest import CORPORA, EXACT_CORPORA, load_gold
 
-from pipeline.evaluate import evaluate
-from pipeline.ingest import iter_documents
-from pipeline.merge import merge
+from pipeline.cascade import process_document
 from pipeline.models import Document, PageResult
-from pipeline.page import process_document
+from pipeline.quality.evaluate import evaluate
+from pipeline.stages.s1_ingest.files import iter_documents
+from pipeline.stages.s7_merge import merge
 
 CASES = [(name, doc) for name, (_, gold) in CORPORA.items() for doc in load_gold(gold)]
 EXACT = [(name, doc) for name, doc in CASES if name in EXACT_CORPORA]

@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.crawl import CrawlReport, add_crawl_arguments, crawl, extract_links, run_crawl
-from pipeline.fetch import (
+from pipeline.crawl.crawler import CrawlReport, add_crawl_arguments, crawl, extract_links, run_crawl
+from pipeline.crawl.fetch import (
     DEFAULT_USER_AGENT,
     CrawlSettings,
     Fetcher,
@@ -38,10 +38,16 @@ from pipeline.fetch import (
     Skipped,
     redirect_target,
 )
-from pipeline.ingest import iter_documents
+from pipeline.crawl.registry import Source, is_relevant, site_key
 from pipeline.models import Document
-from pipeline.sources import Source, is_relevant, site_key
-from pipeline.warc import COMMUNE_FIELD, iter_warc_documents, lookup, sha256_label, warc_files
+from pipeline.stages.s1_ingest.files import iter_documents
+from pipeline.stages.s1_ingest.warc_reader import (
+    COMMUNE_FIELD,
+    iter_warc_documents,
+    lookup,
+    sha256_label,
+    warc_files,
+)
 
 SITE = Path(__file__).parent / "crawlsite"
 NIS, COMMUNE = "21009", "Elsene"
@@ -387,9 +393,9 @@ def test_snapshots_read_back_as_documents_and_by_url(runs: TwoRuns) -> None:
 
 def test_all_extracts_the_partnerships_with_real_source_urls(runs: TwoRuns, tmp_path: Path) -> None:
     try:
-        from pipeline.runner import run
+        from pipeline.batch.runner import run
     except ImportError as exc:
-        pytest.skip(f"the extraction (pipeline.runner.run) is not available yet: {exc}")
+        pytest.skip(f"the extraction (pipeline.batch.runner.run) is not available yet: {exc}")
     run(runs.raw, tmp_path)
     with (tmp_path / "partnerships.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

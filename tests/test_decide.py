@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.candidates import name_runs, scan_places
-from pipeline.extract import extract
-from pipeline.gazetteer import Gazetteer
+from pipeline.cascade import extract_candidates
+from pipeline.knowledge.gazetteer import Gazetteer
+from pipeline.knowledge.resources import Resources
 from pipeline.models import Candidate, Commune, Text
-from pipeline.text import text_to_blocks
+from pipeline.stages.s2_text.blocks import text_to_blocks
+from pipeline.stages.s5_extract.candidates import name_runs, scan_places
 
 LEUVEN = Commune("24062", "Leuven", "Louvain", "02000")
 
 
 def rows(gaz: Gazetteer, page: str, lang: str, commune: Commune | None = LEUVEN) -> dict[str, Candidate]:
     text = Text("p.txt", "p.txt", lang, text_to_blocks(page).blocks)
-    return {c.partner: c for c in extract(text, gaz, commune)}
+    return {c.partner: c for c in extract_candidates(text, commune, Resources(gaz))}
 
 
 def test_places_are_found_in_any_case_without_a_loop_over_names(gaz: Gazetteer) -> None:

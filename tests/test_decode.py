@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.decode import DecodeError, decode
+from pipeline.stages.s2_text.decode import DecodeError, decode
 
 FRENCH = "Coopération avec Liège : l’été “jumelé” — œuvre…"
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline import gate
-from pipeline.evaluate import GoldError, check_coverage, evaluate, report
 from pipeline.models import PageResult, Partnership
+from pipeline.quality import gate
+from pipeline.quality.evaluate import GoldError, check_coverage, evaluate, report
 
 
 def row(partner: str, **kw: Any) -> Partnership:

@@ -3,15 +3,16 @@ gives each partner its country, instrument, year and domains."""
 
 from __future__ import annotations
 
-from pipeline.extract import extract
-from pipeline.gazetteer import Gazetteer
+from pipeline.cascade import extract_candidates
+from pipeline.knowledge.gazetteer import Gazetteer
+from pipeline.knowledge.resources import Resources
 from pipeline.models import Candidate, Text
-from pipeline.text import html_to_blocks, text_to_blocks
+from pipeline.stages.s2_text.blocks import html_to_blocks, text_to_blocks
 
 
 def run(gaz: Gazetteer, page: str, lang: str, html: bool = False) -> dict[str, Candidate]:
     blocks = (html_to_blocks(page) if html else text_to_blocks(page)).blocks
-    return {c.partner: c for c in extract(Text("p", "p", lang, blocks), gaz, gaz.municipalities["21013"])}
+    return {c.partner: c for c in extract_candidates(Text("p", "p", lang, blocks), gaz.municipalities["21013"], Resources(gaz))}
 
 
 COUNTRY_HEADINGS = """Internationale samenwerking

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.geo import Place, Resolver, Towns, load_resolutions, name_keys
-from pipeline.merge import merge
+from pipeline.knowledge.geo import Place, Resolver, Towns, load_resolutions, name_keys
 from pipeline.models import Candidate
+from pipeline.stages.s7_merge import merge
 
 LIEGE, TANGIER = 2792413, 2530335
 

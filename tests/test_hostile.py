@@ -22,11 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ingest, page
-from pipeline.batch import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline.batch import pagelimit as page
+from pipeline.batch.options import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline.batch.runner import run
 from pipeline.models import Document, PageResult
-from pipeline.output import FORMULA_START
-from pipeline.runner import run
+from pipeline.stages.s1_ingest import files as ingest
+from pipeline.stages.s8_export.tables import FORMULA_START
 
 ROOT = Path(__file__).resolve().parents[1]
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld-html"

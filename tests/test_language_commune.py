@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.commune import from_host, from_text, identify_commune
-from pipeline.gazetteer import Gazetteer
-from pipeline.language import detect_language
+from pipeline.knowledge.gazetteer import Gazetteer
+from pipeline.stages.s3_language import detect_language
+from pipeline.stages.s4_commune import from_host, from_text, identify_commune
 
 
 @pytest.mark.parametrize(("text", "lang"), [

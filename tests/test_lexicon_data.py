@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import lexicon, sources
-from pipeline import mentions as mn
-from pipeline import vocab as v
-from pipeline.version import pipeline_version
+from pipeline.batch.version import pipeline_version
+from pipeline.crawl import registry as sources
+from pipeline.knowledge import lexicon
+from pipeline.knowledge import vocab as v
+from pipeline.stages.s5_extract import mentions as mn
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST_AREAS = ("instruments", "partnership", "status", "dates", "names", "labels", "crawl")

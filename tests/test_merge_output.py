@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.merge import merge
 from pipeline.models import Candidate, PageResult
-from pipeline.output import COLUMNS, write_dataset
+from pipeline.stages.s7_merge import merge
+from pipeline.stages.s8_export.tables import COLUMNS, write_dataset
 
 
 def cand(partner: str, url: str, lang: str, **kw: object) -> Candidate:

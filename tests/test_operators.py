@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.batch import EXIT_CODES_HELP, EXIT_USAGE
+from pipeline.batch.options import EXIT_CODES_HELP, EXIT_USAGE
 from pipeline.models import Partnership
-from pipeline.output import parquet_bytes
+from pipeline.stages.s8_export.tables import parquet_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

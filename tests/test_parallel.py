@@ -1,4 +1,4 @@
-"""pipeline.parallel: any number of workers, and Dask, give the same bytes as one worker;
+"""pipeline.batch.executor: any number of workers, and Dask, give the same bytes as one worker;
 results come back in input order; the input is read lazily (bounded window); a page that
 kills its worker is isolated."""
 
@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import parallel
-from pipeline.batch import options_from_args
-from pipeline.ingest import iter_documents
-from pipeline.merge import merge
+from pipeline.batch import executor as parallel
+from pipeline.batch.executor import add_execution_arguments, map_pages
+from pipeline.batch.options import options_from_args
+from pipeline.batch.runner import MIN_PAGES_PER_WORKER, effective_workers, process_document
 from pipeline.models import Document, PageResult
-from pipeline.output import PARTNERSHIPS_CSV, write_dataset
-from pipeline.parallel import add_execution_arguments, map_pages
-from pipeline.runner import MIN_PAGES_PER_WORKER, effective_workers, process_document
+from pipeline.stages.s1_ingest.files import iter_documents
+from pipeline.stages.s7_merge import merge
+from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"

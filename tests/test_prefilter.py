@@ -1,4 +1,4 @@
-"""The pre-filter (pipeline/prefilter.py): it skips pages without partnership wording and
+"""The pre-filter (pipeline/stages/s2_text/prefilter.py): it skips pages without partnership wording and
 never a page the extraction's gate would read."""
 
 from __future__ import annotations
@@ -10,14 +10,19 @@ from pathlib import Path
 import pytest
 from conftest import PAGES, RAW, TEAM_DEV
 
-from pipeline import vocab
-from pipeline.extract import mentions_page
-from pipeline.ingest import iter_documents
+from pipeline.batch.runner import extract_dir
+from pipeline.cascade import process_document
+from pipeline.knowledge import vocab
 from pipeline.models import Document, PageResult, Text
-from pipeline.page import process_document
-from pipeline.prefilter import fold_case, loose_pattern, may_state_partnership, visible_text
-from pipeline.runner import extract_dir
-from pipeline.text import DecodeError, decode_document, text_blocks
+from pipeline.stages.s1_ingest.files import iter_documents
+from pipeline.stages.s2_text.blocks import DecodeError, decode_document, text_blocks
+from pipeline.stages.s2_text.prefilter import (
+    fold_case,
+    loose_pattern,
+    may_state_partnership,
+    visible_text,
+)
+from pipeline.stages.s5_extract.walker import mentions_page
 
 TEAM_CORPORA = (RAW, PAGES, TEAM_DEV)  # the team's own fixture pages (no third-party texts)
 

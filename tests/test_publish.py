@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import RAW
 
-from pipeline.batch import EXIT_OK, EXIT_PARTIAL, BatchOptions
-from pipeline.publish import Page, evidence_spans, locate
-from pipeline.runner import run
+from pipeline.batch.options import EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline.batch.runner import run
 from pipeline.schema import DICTIONARY_PATH, PARTNERSHIPS, TABLES, data_dictionary
+from pipeline.stages.s8_export.publish import Page, evidence_spans, locate
 
 PAGES = ("ath_jumelages_fr.html", "gent_twin-towns_en.html", "mechelen_nieuws-vriendschapsakkoord-irpin_nl.html")
 GEO_FILES = ("partnerships.csv", "partnership_domains.csv", "domains.csv", "domain_sectors.csv", "pages.csv",
@@ -100,8 +100,8 @@ def test_sqlite_answers_the_readme_queries(dataset: Path) -> None:
 def test_xlsx_is_typed_and_never_a_formula(tmp_path: Path) -> None:
     from test_merge_output import cand
 
-    from pipeline.merge import merge
-    from pipeline.publish import Dataset, dataset_files
+    from pipeline.stages.s7_merge import merge
+    from pipeline.stages.s8_export.publish import Dataset, dataset_files
 
     rows = merge([cand('=HYPERLINK("http://x","y")', "u1", "fr"), cand("Fès", "u2", "fr")])
     files = dataset_files(Dataset(rows, {}, "2026-01-15"))
@@ -155,7 +155,7 @@ def test_evidence_offsets_are_code_points() -> None:
     assert start == len("Intro 𝄞 line.\n")  # one code point for the clef, not two UTF-16 units
     from test_merge_output import cand
 
-    from pipeline.merge import merge
+    from pipeline.stages.s7_merge import merge
 
     row = merge([cand("Fès", "u1", "fr", evidence="Premier. | La ville est jumelée avec Fès depuis 1977.")])[0]
     spans = evidence_spans([row], {"u1": Page("u1", "fr", "", text)})
@@ -182,7 +182,7 @@ def test_contract_columns_come_first_and_partnership_fields_match_the_schema() -
 def test_overlapping_evidence_pieces_make_one_span() -> None:
     from test_merge_output import cand
 
-    from pipeline.merge import merge
+    from pipeline.stages.s7_merge import merge
 
     text = "Intro.\nJumelage avec Fès depuis 1977, renouvelé en 2007.\nFin."
     row = merge([cand("Fès", "u1", "fr", evidence="Jumelage avec Fès | Jumelage avec Fès depuis 1977, "

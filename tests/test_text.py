@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text import PARSER_MAX_ANCESTORS, NestingTooDeep, html_to_blocks, text_to_blocks
+from pipeline.stages.s2_text.blocks import (
+    PARSER_MAX_ANCESTORS,
+    NestingTooDeep,
+    html_to_blocks,
+    text_to_blocks,
+)
 
 PAGE = """<html><head><title>Jumelages</title></head><body>
 <header><nav><ul><li><a href="/">Accueil</a></li><li><a href="/services">Services</a></li></ul></nav></header>

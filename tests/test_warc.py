@@ -13,15 +13,17 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.ingest import iter_documents
-from pipeline.models import Document, PageResult
-from pipeline.warc import (
-    COMMUNE_FIELD,
+from pipeline.crawl.warc_writer import (
     IndexEntry,
     Sha256WARCWriter,
     SnapshotIndex,
     SnapshotRef,
     SnapshotWriter,
+)
+from pipeline.models import Document, PageResult
+from pipeline.stages.s1_ingest.files import iter_documents
+from pipeline.stages.s1_ingest.warc_reader import (
+    COMMUNE_FIELD,
     iter_warc_documents,
     lookup,
     read_record_body,

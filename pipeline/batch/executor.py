@@ -1,0 +1,561 @@
+"""Where per-page work runs: in this process, in local worker processes, or on Dask.
+
+`map_pages` is the one entry point the runner uses. Whatever the engine, it
+
+- returns the results in input order (so the dataset is byte-identical to a run with
+  one worker: every page is processed by the same function on the same bytes, and
+  merging happens afterwards, in this process);
+- streams: it reads the input iterator lazily and keeps at most a bounded window of
+  pages in flight (`window` chunks of at most `chunk_pages` pages / `chunk_bytes`
+  bytes), so memory does not grow with the number of pages;
+- passes PageResults (pages that failed at ingest, or taken from a cache) straight
+  through, without sending them to a worker; and starts no pool or cluster until the
+  first Document comes.
+
+Engines:
+
+- `workers=1` without a time limit (engine "local"): in this process, no pool.
+- `workers>1`, or any number of workers with a `time_limit` (engine "local"): worker
+  processes of our own (`_LocalPool`), each fed chunks through a pipe and answering page by
+  page, so the parent knows which page each worker is on and since when. With the default
+  "fork" start method on Linux, this process loads the gazetteers and the language identifier
+  once (`warm_up`) and the workers inherit them (copy-on-write), so starting N workers costs
+  nothing (each worker loads a spaCy pipeline on its first page that needs it); with "spawn"/"forkserver" each worker loads them itself.
+  A page still running `KILL_GRACE` seconds past `time_limit` (stuck in C code, which the
+  worker's own timer cannot interrupt) gets its worker killed and replaced, and becomes a
+  failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
+  (segfault, out of memory) is retried alone in a fresh worker and, if it kills that one
+  too, becomes a failed PageResult (stage "worker"). Either way the other pages go on.
+- engine "dask": the chunks run as `dask.distributed` tasks on the cluster at
+  `scheduler` (`tcp://host:8786`), or on a `LocalCluster` of `workers` single-threaded
+  worker processes started here when no scheduler is given. Workers load the models on
+  their first page. A page whose task kills workers repeatedly (KilledWorker) becomes a
+  failed PageResult too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import itertools
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from pipeline.models import Document, PageResult
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("local", "dask")
+START_METHODS = ("fork", "forkserver", "spawn")
+CHUNK_PAGES = 8  # pages per task: enough to amortise IPC, small enough to balance load
+CHUNK_BYTES = 4 * 1024 * 1024  # ... and at most this many bytes of page content per task
+WINDOW_PER_WORKER = 4  # chunks in flight per worker
+# Seconds past a page's time limit before the parent kills its worker: the worker's own
+# timer (SIGALRM, `pagelimit.process_with_limit`) stops Python code at the limit and keeps the
+# worker; the kill is for code that no signal interrupts (a long call into C).
+KILL_GRACE = 2.0
+WORKER_EXIT_WAIT = 5.0  # seconds a stopped worker gets to exit before it is killed
+
+Item = Document | PageResult
+Process = Callable[[Document], PageResult]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one process used: CPU seconds (user + system), peak resident set, and how long
+    it lived (wall seconds); a worker reports its own when it is stopped (run.json)."""
+
+    cpu_s: float
+    peak_rss_mb: float
+    wall_s: float = 0.0
+
+
+def own_usage(wall_s: float = 0.0) -> Usage:
+    """This process's CPU time and peak RSS so far (Linux reports ru_maxrss in KiB)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(round(ru.ru_utime + ru.ru_stime, 3), round(ru.ru_maxrss / 1024, 1), round(wall_s, 3))
+
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --workers, --engine and --scheduler to a subcommand's parser."""
+    group = parser.add_argument_group("execution")
+    group.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                       help="pages processed in parallel: worker processes (local) or, for --engine dask "
+                            "without --scheduler, LocalCluster workers (default: the number of cores, "
+                            f"here {default_workers()}, but one per 50 pages for fewer pages); results are "
+                            "identical for any N")
+    group.add_argument("--engine", choices=ENGINES, default="local",
+                       help="local: this machine's processes; dask: dask.distributed tasks on the cluster "
+                            "at --scheduler, or on a LocalCluster started here (default local)")
+    group.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies "
+                            "--engine dask); without it --engine dask starts a LocalCluster")
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def warm_up() -> None:
+    """Load, once per process, what every page that passes the pre-filter needs: the
+    gazetteers and the language identifier. A spaCy pipeline is loaded by the process that
+    first needs it (`knowledge.nlp.load`, on a page in that language that passes the partnership
+    gate): most runs need one or two of the four, and loading all four cost 1.7 s."""
+    from pipeline.knowledge.resources import process_resources
+    from pipeline.stages.s3_language import detect_language
+
+    process_resources()
+    detect_language("warm up the language identifier with a short sentence")
+
+
+# --------------------------------------------------------------------------- chunks
+def _chunks(items: Iterable[Item], chunk_pages: int, chunk_bytes: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        if isinstance(item, Document):
+            size += len(item.content)
+        if len(chunk) >= chunk_pages or size >= chunk_bytes:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _documents(chunk: list[Item]) -> list[Document]:
+    """What a chunk sends to a worker: its Documents (PageResults stay here)."""
+    return [item for item in chunk if isinstance(item, Document)]
+
+
+def _fill(chunk: list[Item], results: list[PageResult]) -> Iterator[PageResult]:
+    """The chunk's results in order: PageResults as they were, Documents replaced by results."""
+    done = iter(results)
+    for item in chunk:
+        yield item if isinstance(item, PageResult) else next(done)
+
+
+def _lazily(items: Iterable[Item]) -> tuple[list[PageResult], Iterator[Item] | None]:
+    """Split off the PageResults before the first Document, so that no pool or cluster is
+    started for an input with nothing to process (e.g. every page taken from a cache).
+    Returns (those PageResults, the rest from the first Document on, or None)."""
+    head: list[PageResult] = []
+    it = iter(items)
+    for item in it:
+        if isinstance(item, Document):
+            return head, itertools.chain([item], it)
+        head.append(item)
+    return head, None
+
+
+def run_chunk(process: Process, docs: list[Document]) -> list[PageResult]:
+    """The task: process the Documents of one chunk."""
+    return [process(doc) for doc in docs]
+
+
+def crashed(doc: Document, reason: str) -> PageResult:
+    """The result of a page whose processing killed its worker."""
+    log.error("%s: the worker processing it died (%s); page skipped", doc.source_id, reason)
+    return PageResult(doc.source_id, doc.source_url, error_stage="worker", error_type="WorkerCrash",
+                      error_message=f"{doc.source_id}: the worker processing this page died ({reason})")
+
+
+# --------------------------------------------------------------------------- local
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a run killed with SIGKILL: ask Linux to kill it too."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError) as exc:
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(warm: bool, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(parent)
+    if warm:
+        warm_up()
+
+
+def _map_inline(items: Iterable[Item], process: Process) -> Iterator[PageResult]:
+    for item in items:
+        yield item if isinstance(item, PageResult) else process(item)
+
+
+def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) -> None:
+    """A worker process: receive lists of Documents, send back one PageResult per page as
+    soon as it is done (so the parent knows which page is running and since when)."""
+    _init_worker(warm, parent)
+    started = time.monotonic()
+    while True:
+        try:
+            docs = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if docs is None:
+            try:
+                conn.send(own_usage(time.monotonic() - started))  # for run.json and the benchmark
+            except OSError:
+                pass
+            return
+        for doc in docs:
+            try:
+                result = process(doc)
+            except Exception as exc:  # noqa: BLE001 - per-page isolation: the page fails, the worker goes on
+                log.error("%s: %s: %s", doc.source_id, type(exc).__name__, exc)
+                result = PageResult(doc.source_id, doc.source_url, error_stage="worker",
+                                    error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+            conn.send(result)
+
+
+@dataclass
+class _Task:
+    """Pages sent to one worker, those not answered yet first; `retry`: a page alone, run
+    again after its worker died on it."""
+
+    items: list[tuple[int, Document]]
+    retry: bool = False
+
+
+class _Worker:
+    """One worker process, its pipe, and the task it is working on."""
+
+    def __init__(self, pool: _LocalPool) -> None:
+        parent_end, child_end = pool.context.Pipe(duplex=True)
+        self.process: multiprocessing.process.BaseProcess = pool.context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, daemon=True, args=(child_end, pool.process, pool.warm_children, os.getpid()))
+        self.process.start()
+        child_end.close()
+        self.conn = parent_end
+        self.task: _Task | None = None
+        self.page_started = 0.0
+
+    def send(self, task: _Task) -> None:
+        self.conn.send([doc for _, doc in task.items])
+        self.task, self.page_started = task, time.monotonic()
+
+    def stop(self, kill: bool) -> Usage | None:
+        """Stop the worker; a worker that stops on request reports its usage."""
+        usage = None
+        if kill or self.task is not None:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+                if self.conn.poll(WORKER_EXIT_WAIT):
+                    answer = self.conn.recv()
+                    usage = answer if isinstance(answer, Usage) else None
+            except (OSError, EOFError):
+                self.process.kill()
+        self.process.join(WORKER_EXIT_WAIT)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+        return usage
+
+
+class _LocalPool:
+    """Worker processes the parent can kill one by one: a worker whose page runs over the
+    time limit (in C code that no signal interrupts, say) is killed and replaced, and so is
+    one that dies (segfault, out of memory); the other workers are not disturbed."""
+
+    def __init__(self, workers: int, start_method: str, warm: bool, process: Process) -> None:
+        self.context = multiprocessing.get_context(start_method)
+        self.fork = start_method == "fork"
+        self.process = process
+        if self.fork and warm:
+            log.info("loading the gazetteers and the language identifier before starting %d worker%s",
+                     workers, "s" if workers > 1 else "")
+            warm_up()  # loaded once here, inherited by every worker
+        self.warm_children = warm and not self.fork
+        self.workers = [self._start() for _ in range(workers)]
+
+    def _start(self) -> _Worker:
+        if self.fork:
+            # Objects that exist now are shared with the workers; keep the workers' garbage
+            # collector off them so that it does not copy their memory pages.
+            gc.collect()
+            gc.freeze()
+        try:
+            return _Worker(self)
+        finally:
+            if self.fork:
+                gc.unfreeze()
+
+    def replace(self, worker: _Worker, kill: bool = True) -> None:
+        worker.stop(kill)
+        self.workers[self.workers.index(worker)] = self._start()
+
+    def shutdown(self, usage: list[Usage] | None = None) -> None:
+        for worker in self.workers:
+            used = worker.stop(kill=False)
+            if used is not None and usage is not None:
+                usage.append(used)
+
+
+def _timed_out(doc: Document, time_limit: float) -> PageResult:
+    message = (f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit "
+               f"(its worker process was killed)")
+    log.error("%s", message)
+    return PageResult(doc.source_id, doc.source_url, error_stage="timeout", error_type="PageTimeout",
+                      error_message=message)
+
+
+class _Scheduler:
+    """The parent's side of the local pool: read ahead a bounded window of chunks, hand
+    tasks to idle workers, collect results, police the time limit, emit in input order."""
+
+    def __init__(self, pool: _LocalPool, chunks: Iterator[list[Item]], window: int, time_limit: float) -> None:
+        self.pool, self.chunks, self.window, self.time_limit = pool, chunks, window, time_limit
+        self.results: dict[int, PageResult] = {}
+        self.todo: deque[_Task] = deque()
+        self.chunk_ends: deque[int] = deque()  # last sequence number of each chunk read and not emitted
+        self.next_seq = 0  # sequence number of the next item read
+        self.emitted = 0  # sequence number of the next item to emit
+        self.exhausted = False
+
+    def read_ahead(self) -> None:
+        while not self.exhausted and len(self.chunk_ends) < self.window:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.exhausted = True
+                return
+            docs: list[tuple[int, Document]] = []
+            for item in chunk:
+                if isinstance(item, PageResult):
+                    self.results[self.next_seq] = item
+                else:
+                    docs.append((self.next_seq, item))
+                self.next_seq += 1
+            self.chunk_ends.append(self.next_seq - 1)
+            if docs:
+                self.todo.append(_Task(docs))
+
+    def dispatch(self) -> None:
+        for worker in list(self.pool.workers):
+            if worker.task is None and self.todo:
+                task = self.todo.popleft()
+                try:
+                    worker.send(task)
+                except OSError:  # the idle worker died (e.g. the OOM killer): a new one takes the task
+                    self.todo.appendleft(task)
+                    self.pool.replace(worker)
+
+    def emit(self) -> Iterator[PageResult]:
+        while self.emitted in self.results:
+            yield self.results.pop(self.emitted)
+            self.emitted += 1
+            while self.chunk_ends and self.chunk_ends[0] < self.emitted:
+                self.chunk_ends.popleft()
+
+    @property
+    def done(self) -> bool:
+        return self.exhausted and not self.todo and self.emitted == self.next_seq
+
+    def wait(self) -> None:
+        busy = [w for w in self.pool.workers if w.task is not None]
+        if not busy:
+            return
+        timeout = None
+        if self.time_limit > 0:
+            deadline = min(w.page_started for w in busy) + self.time_limit + KILL_GRACE
+            timeout = max(0.0, deadline - time.monotonic())
+        ready = set(wait([w.conn for w in busy], timeout))
+        for worker in busy:
+            if worker.conn in ready:
+                self._receive(worker)
+            elif self.time_limit > 0 and time.monotonic() > worker.page_started + self.time_limit + KILL_GRACE:
+                self._overran(worker)
+
+    def _receive(self, worker: _Worker) -> None:
+        task = worker.task
+        assert task is not None
+        try:
+            result = worker.conn.recv()
+        except (EOFError, OSError):
+            self._died(worker)
+            return
+        seq, _ = task.items.pop(0)
+        self.results[seq] = result
+        worker.page_started = time.monotonic()
+        if not task.items:
+            worker.task = None
+
+    def _died(self, worker: _Worker) -> None:
+        """The worker died on its current page: run that page again alone in a fresh worker;
+        if it dies again, the page is the culprit and fails; the task's other pages go on."""
+        task = worker.task
+        assert task is not None
+        worker.process.join(WORKER_EXIT_WAIT)
+        reason = f"exit code {worker.process.exitcode}"
+        (seq, doc), rest = task.items[0], task.items[1:]
+        worker.task = None
+        self.pool.replace(worker)
+        if rest:
+            self.todo.appendleft(_Task(rest))
+        if task.retry:
+            self.results[seq] = crashed(doc, reason)
+        else:
+            log.warning("%s: its worker died (%s); trying the page again alone", doc.source_id, reason)
+            self.todo.appendleft(_Task([(seq, doc)], retry=True))
+
+    def _overran(self, worker: _Worker) -> None:
+        """The page ran past its time limit and the grace period: kill the worker, fail the page."""
+        task = worker.task
+        assert task is not None
+        (seq, doc), rest = task.items[0], task.items[1:]
+        worker.task = None
+        self.pool.replace(worker, kill=True)
+        self.results[seq] = _timed_out(doc, self.time_limit)
+        if rest:
+            self.todo.appendleft(_Task(rest))
+
+
+def _map_pool(items: Iterable[Item], process: Process, workers: int, start_method: str, warm: bool,
+              chunk_pages: int, chunk_bytes: int, window: int, time_limit: float = 0.0,
+              usage: list[Usage] | None = None) -> Iterator[PageResult]:
+    head, rest = _lazily(items)
+    yield from head
+    if rest is None:
+        return
+    pool = _LocalPool(workers, start_method, warm, process)
+    try:
+        scheduler = _Scheduler(pool, _chunks(rest, chunk_pages, chunk_bytes), window, time_limit)
+        while True:
+            scheduler.read_ahead()
+            scheduler.dispatch()
+            yield from scheduler.emit()
+            if scheduler.done:
+                return
+            scheduler.wait()
+    finally:
+        pool.shutdown(usage)
+
+
+# --------------------------------------------------------------------------- dask
+def _map_dask(items: Iterable[Item], process: Process, workers: int, scheduler: str | None,
+              chunk_pages: int, chunk_bytes: int, window: int | None) -> Iterator[PageResult]:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed.scheduler import KilledWorker
+    except ImportError as exc:  # pragma: no cover - dask is a dependency
+        raise RuntimeError("--engine dask needs the packages dask and distributed") from exc
+
+    head, rest = _lazily(items)
+    yield from head
+    if rest is None:
+        return
+    cluster: Any = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    threads = sum(client.nthreads().values()) or workers
+    window = window or WINDOW_PER_WORKER * threads
+    log.info("dask: %s, %d chunks of up to %d pages in flight", client, window, chunk_pages)
+
+    def submit(docs: list[Document]) -> Any:
+        return client.submit(run_chunk, process, docs, pure=False)
+
+    pending: deque[tuple[list[Item], Any]] = deque()
+    try:
+        chunks = _chunks(rest, chunk_pages, chunk_bytes)
+        while True:
+            while len(pending) < window and (chunk := next(chunks, None)) is not None:
+                docs = _documents(chunk)
+                pending.append((chunk, submit(docs) if docs else None))
+            if not pending:
+                return
+            chunk, future = pending.popleft()
+            if future is None:
+                yield from _fill(chunk, [])
+                continue
+            try:
+                results = future.result()
+            except KilledWorker:
+                # the chunk killed workers again and again: find the page, spare the others
+                results = []
+                for doc in _documents(chunk):
+                    try:
+                        results += submit([doc]).result()
+                    except KilledWorker as exc:
+                        results.append(crashed(doc, f"KilledWorker: {exc}"))
+            finally:
+                future.release()
+            yield from _fill(chunk, results)
+    finally:
+        for _, future in pending:
+            if future is not None:
+                future.cancel()
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --------------------------------------------------------------------------- entry point
+def map_pages(
+    items: Iterable[Document | PageResult],
+    process: Callable[[Document], PageResult],
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    *,
+    start_method: str | None = None,
+    warm: bool = True,
+    chunk_pages: int = CHUNK_PAGES,
+    chunk_bytes: int = CHUNK_BYTES,
+    window: int | None = None,
+    time_limit: float = 0.0,
+    usage: list[Usage] | None = None,
+) -> Iterator[PageResult]:
+    """Apply `process` to every Document (PageResults pass through), in input order.
+
+    `process` must be a module-level (picklable) function when workers > 1 or with Dask.
+    `start_method` ("fork" where available, else "spawn") picks how local workers start;
+    `warm=False` leaves the models to load on first use. At most `window` chunks
+    (default: 4 per worker) are in flight at once. `usage`, when given, receives each local
+    worker's `Usage` as the workers are stopped at the end.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        engine = "dask"
+    workers = max(1, int(workers))
+    if engine == "dask":
+        return _map_dask(items, process, workers, scheduler, chunk_pages, chunk_bytes, window)
+    if workers == 1 and time_limit <= 0:
+        return _map_inline(items, process)
+    method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    if method not in START_METHODS:
+        raise ValueError(f"unknown start method {method!r}: expected one of {', '.join(START_METHODS)}")
+    return _map_pool(items, process, workers, method, warm, chunk_pages, chunk_bytes,
+                     window or WINDOW_PER_WORKER * workers, time_limit, usage)

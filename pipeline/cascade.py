@@ -1,0 +1,117 @@
+"""The cascade: one Document in, one PageResult out, never an exception.
+
+`process_document` is the per-page unit of work and the one place that lists the stages a
+page goes through (`pipeline/stages/`, in order):
+
+1. text: decode the bytes; the pre-filter stops a page whose text never uses partnership
+   wording (it cannot yield a row) before the HTML parse, trafilatura and NLP; then the
+   main text as ordered blocks, and the page stops there too when its main text fails the
+   extraction's gate;
+2. language of the main text;
+3. commune: the page's own authority;
+4. extract: one Finding per partner named on the page;
+5. normalise: each Finding as a Candidate in the contract's vocabulary.
+
+An error in any step is recorded on the PageResult (stage, type, message), so one bad page
+never stops a run; `batch.pagelimit.process_with_limit` adds the per-page time limit.
+Pages stopped by the pre-filter or the gate have `PageResult.skipped` set; their language,
+commune and main text stay empty (only pages with rows use them: runner, evaluate).
+`trace_document` runs the same steps and keeps every record (`explain` prints them).
+
+The page cache's pipeline version (`batch/version.py`) covers this module and every module
+it imports, directly or not: keep the per-page work here and in those modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from pipeline.knowledge.resources import Resources, process_resources
+from pipeline.models import Candidate, Commune, Document, Extraction, PageResult, PageText, Text
+from pipeline.stages.s2_text import decode_document, may_state_partnership, text_blocks
+from pipeline.stages.s3_language import detect_language
+from pipeline.stages.s4_commune import identify_commune
+from pipeline.stages.s5_extract import extract_page, mentions_page
+from pipeline.stages.s6_normalise import normalise
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Trace:
+    """Every record the cascade made of one page, and the step it was in."""
+
+    document: Document
+    stage: str = "text"
+    stopped: str = ""  # "pre-filter" or "gate": the page cannot state a partnership
+    page: PageText | None = None
+    plain: str = ""  # the main text, blocks joined by newlines
+    language: str = ""
+    commune: Commune | None = None
+    text: Text | None = None
+    extraction: Extraction = field(default_factory=Extraction)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def trace_document(doc: Document, resources: Resources, prefilter: bool = True,
+                   trace: Trace | None = None) -> Trace:
+    """The cascade on one page; exceptions propagate (`trace.stage` says where)."""
+    t = trace or Trace(doc)
+    # 1. text
+    t.stage = "text"
+    decoded = decode_document(doc)
+    if prefilter and not may_state_partnership(decoded, doc.media_type):
+        t.stopped = "pre-filter"
+        return t
+    t.page = text_blocks(doc, decoded)
+    if prefilter and not mentions_page(Text(doc.source_id, doc.source_url, "", t.page.blocks)):
+        t.stopped = "gate"
+        return t
+    # 2. language
+    t.stage = "language"
+    t.plain = "\n".join(b.text for b in t.page.blocks)
+    t.language = detect_language(t.plain or t.page.title)
+    # 3. commune
+    t.stage = "commune"
+    t.commune = identify_commune(doc.commune_nis, doc.source_url, f"{t.plain}\n{t.page.boilerplate}",
+                                 resources.gazetteer, title=t.page.title)
+    # 4. extract
+    t.stage = "extract"
+    t.text = Text(doc.source_id, doc.source_url, t.language, t.page.blocks, t.commune.nis if t.commune else "")
+    t.extraction = extract_page(t.text, t.commune, resources)
+    # 5. normalise
+    t.stage = "normalise"
+    t.candidates = [normalise(f, resources.gazetteer) for f in t.extraction.findings]
+    return t
+
+
+def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
+    """The cascade on one page (`use_nlp`: spaCy's entities; `prefilter`: stop early a page
+    without partnership wording), its outcome as a PageResult."""
+    trace = Trace(doc)
+    try:
+        trace_document(doc, process_resources(use_nlp), prefilter, trace)
+    except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
+        stage = trace.stage
+        log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
+        return PageResult(doc.source_id, doc.source_url, error_stage=stage,
+                          error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+    if trace.stopped == "pre-filter":
+        return PageResult(doc.source_id, doc.source_url, skipped=True)
+    page = trace.page
+    assert page is not None
+    if trace.stopped:
+        return PageResult(doc.source_id, doc.source_url, empty_text=page.empty_main, skipped=True)
+    commune = trace.commune
+    return PageResult(
+        source_id=doc.source_id, source_url=doc.source_url, language=trace.language,
+        commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
+        candidates=tuple(trace.candidates), considered=trace.extraction.considered,
+        empty_text=page.empty_main, main_text=trace.plain,
+    )
+
+
+def extract_candidates(text: Text, commune: Commune | None, resources: Resources) -> list[Candidate]:
+    """Steps 4 and 5 on a text already read (for library use and tests)."""
+    return [normalise(f, resources.gazetteer) for f in extract_page(text, commune, resources).findings]

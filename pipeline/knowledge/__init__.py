@@ -1,0 +1,1 @@
+"""What the stages know: gazetteers built from data packages, the per-language lexicons, spaCy pipelines; built once per process and passed to the stages as `pipeline.resources.Resources`."""

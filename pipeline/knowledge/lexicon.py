@@ -1,0 +1,195 @@
+"""Per-language word lists kept as data under pipeline/data/lexicon/, compiled once.
+
+- instruments.toml, partnership.toml, status.toml, dates.toml, names.toml, labels.toml,
+  crawl.toml: per category, one list of regular-expression fragments per language (`nl`,
+  `fr`, `de`, `en`, and `any` for what they share). `alternation()` joins a category's
+  languages into one alternation, `pattern()` compiles it; knowledge/vocab.py builds the project's
+  patterns from them. `word_map()` reads tables of words to a value (type words, months).
+- cues.toml, domains.toml: see cues() and domain_patterns().
+- nationality.csv: adjectives of nationality (stems) in nl, fr, de and en, to the ISO
+  code of their country: "de Duitse stad", "la commune allemande", "der kongolesischen
+  Stadt", "the German town of" all say DE.
+- vehicle_codes.csv: the international vehicle registration codes pages use as country
+  abbreviations after a name: "AUBENAS (F)", "SIERRE (CH)".
+
+Adding a language or a synonym is a change of these files, not of the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import tomllib
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from pipeline.knowledge.gazetteer import fold
+
+log = logging.getLogger(__name__)
+
+LANGS = ("nl", "fr", "de", "en")
+# The keys a category of a TOML lexicon may hold: its languages and what they share.
+LIST_KEYS = (*LANGS, "any")
+# An inflected adjective is its stem plus at most this many letters ("duits" -> "Duitse",
+# "kongolesisch" -> "kongolesischen", "marocain" -> "marocaines").
+MAX_INFLECTION = 3
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    data = resources.files("pipeline").joinpath(f"data/lexicon/{name}")
+    with data.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def nationality_stems() -> dict[str, str]:
+    """Folded adjective stem -> ISO country code (all four languages together)."""
+    stems: dict[str, str] = {}
+    for row in _rows("nationality.csv"):
+        for lang in LANGS:
+            for stem in row[lang].split("|"):
+                if stem:
+                    stems.setdefault(fold(stem), row["country_code"])
+    return stems
+
+
+def nationality_country(word: str) -> str:
+    """ISO code of the country an adjective of nationality names ("Duitse" -> DE), or ''."""
+    key = fold(word)
+    stems = nationality_stems()
+    for cut in range(0, MAX_INFLECTION + 1):
+        stem = key[:len(key) - cut] if cut else key
+        if len(stem) >= 4 and stem in stems:
+            return stems[stem]
+    return ""
+
+
+@lru_cache(maxsize=1)
+def vehicle_codes() -> dict[str, str]:
+    return {row["code"]: row["country_code"] for row in _rows("vehicle_codes.csv")}
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, dict[str, list[str]]]:
+    """cues.toml: {category: {language: [word or "re:pattern"]}}."""
+    import tomllib
+
+    data = resources.files("pipeline").joinpath("data/lexicon/cues.toml")
+    with data.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _alternative(entry: str) -> str:
+    if entry.startswith("re:"):
+        return entry[3:]
+    return r"\s+".join(re.escape(word) for word in entry.split())
+
+
+@cache
+def cue_pattern(category: str, anchor: str = "") -> re.Pattern[str]:
+    """One regex for a category, all languages: `anchor` "$" matches a cue that ends where
+    the text ends (the words just before a name), "" anywhere on word boundaries."""
+    entries = sorted({e for words in cues()[category].values() for e in words}, key=len, reverse=True)
+    alternatives = "|".join(_alternative(e) for e in entries)
+    tail = r"\s*$" if anchor == "$" else r"(?!\w)"
+    return re.compile(rf"(?<!\w)(?:{alternatives}){tail}", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
+    """domains.toml compiled: {domain code: {language or "any": pattern}}."""
+    import tomllib
+
+    data = resources.files("pipeline").joinpath("data/lexicon/domains.toml")
+    with data.open("rb") as fh:
+        table = tomllib.load(fh)
+    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+                   for lang, entries in langs.items() if entries}
+            for code, langs in table.items()}
+
+
+def domains_in(text: str, lang: str = "") -> set[str]:
+    """The domain codes `text` states, with the wording of `lang` (every language when unknown)."""
+    found = set()
+    for code, by_lang in domain_patterns().items():
+        patterns = [p for key, p in by_lang.items() if key in (lang, "any") or lang not in LANGS]
+        if any(p.search(text) for p in patterns):
+            found.add(code)
+    return found
+
+
+class LexiconError(ValueError):
+    """A lexicon file that does not have the documented shape (pipeline/data/README.md)."""
+
+
+@cache
+def table(area: str) -> dict[str, Any]:
+    """data/lexicon/<area>.toml, parsed (tables keep the order the file gives them)."""
+    data = resources.files("pipeline").joinpath(f"data/lexicon/{area}.toml")
+    with data.open("rb") as fh:
+        parsed = tomllib.load(fh)
+    log.debug("lexicon %s: %d categories", area, len(parsed))
+    return parsed
+
+
+def _category(area: str, category: str) -> dict[str, Any]:
+    try:
+        entries = table(area)[category]
+    except KeyError:
+        raise LexiconError(f"data/lexicon/{area}.toml has no [{category}]") from None
+    if not isinstance(entries, dict):
+        raise LexiconError(f"data/lexicon/{area}.toml: {category} is not a table")
+    unknown = [key for key in entries if key not in LIST_KEYS]
+    if unknown:
+        raise LexiconError(f"data/lexicon/{area}.toml [{category}]: unknown language(s) {', '.join(unknown)} "
+                           f"(expected {', '.join(LIST_KEYS)})")
+    return entries
+
+
+def entries(area: str, category: str, lang: str = "") -> list[str]:
+    """A category's entries: those of `lang` (with `any`), or of every language when `lang`
+    is empty, languages in the order the file lists them, each entry once."""
+    out: list[str] = []
+    for key, words in _category(area, category).items():
+        if lang and key not in (lang, "any"):
+            continue
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise LexiconError(f"data/lexicon/{area}.toml [{category}] {key}: expected a list of non-empty strings")
+        out.extend(w for w in words if w not in out)
+    return out
+
+
+def alternation(area: str, category: str, lang: str = "") -> str:
+    """A category's entries as one regex alternation (not grouped: wrap it in (?:...))."""
+    return "|".join(entries(area, category, lang))
+
+
+@cache
+def pattern(area: str, category: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """A category compiled, all languages: matches wherever one of its entries does."""
+    return re.compile(alternation(area, category), flags)
+
+
+def word_map(area: str, category: str) -> dict[str, Any]:
+    """A table of words to values per language ([category.nl] word = value ...), merged
+    in the order the file lists the languages; a word two languages share keeps the first."""
+    merged: dict[str, Any] = {}
+    for key, words in _category(area, category).items():
+        if not isinstance(words, dict):
+            raise LexiconError(f"data/lexicon/{area}.toml [{category}.{key}]: expected a table of words")
+        for word, value in words.items():
+            merged.setdefault(word, value)
+    return merged
+
+
+def ordered(area: str) -> list[str]:
+    """The categories of an area in the order its top-level `order` list gives (the order
+    in which they are tried), each checked to exist."""
+    order = table(area).get("order")
+    if not isinstance(order, list):
+        raise LexiconError(f"data/lexicon/{area}.toml has no order list")
+    for category in order:
+        _category(area, category)
+    return list(order)
