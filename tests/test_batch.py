@@ -139,6 +139,13 @@ def test_incremental_runs_and_changes(corpus: Path) -> None:
     assert sorted(p.name for p in (out / ".versions").iterdir()) == sorted(
         {os.readlink(out / "current").split("/")[-1], third["->current"].decode().split("/")[-1]})
 
+    # the options that shape a page's result are part of its cache key: --no-nlp re-reads every
+    # page, and a second --no-nlp run finds them all in the cache
+    assert run(inp, out, BatchOptions(progress=False, use_nlp=False)) == EXIT_OK
+    assert (counts(out)["parsed"], counts(out)["skipped_unchanged"]) == (10, 0)
+    assert run(inp, out, BatchOptions(progress=False, use_nlp=False)) == EXIT_OK
+    assert (counts(out)["parsed"], counts(out)["skipped_unchanged"]) == (0, 10)
+
 
 # --------------------------------------------------------------------------- SIGKILL
 

@@ -70,6 +70,7 @@ def test_document_key_covers_bytes_url_and_commune() -> None:
     assert document_key(doc(b"<p>y</p>")) != base
     assert document_key(doc(source_url="https://x.be/q")) != base
     assert document_key(doc(commune_nis="21015")) != base
+    assert len({base, document_key(doc(), use_nlp=False), document_key(doc(), prefilter=False)}) == 3
     assert document_key(doc(source_id="q.html")) != base
 
 

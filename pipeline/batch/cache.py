@@ -48,10 +48,14 @@ def content_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def document_key(doc: Document, digest: str | None = None) -> str:
-    """SHA-256 of the page's bytes and of every other Document field the page result depends on."""
+def document_key(doc: Document, digest: str | None = None, use_nlp: bool = True, prefilter: bool = True) -> str:
+    """SHA-256 of the page's bytes, of every other Document field the page result depends on,
+    and of the options that shape it (`--no-nlp` gives other rows; `--no-prefilter` reads
+    pages whole, so their results carry language and main text)."""
     parts = [digest or content_hash(doc.content), doc.source_id, doc.source_url, doc.media_type,
              doc.commune_nis, doc.declared_encoding]
+    if not use_nlp or not prefilter:  # the default options keep the keys of earlier runs
+        parts.append(f"nlp={use_nlp:d};prefilter={prefilter:d}")
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 

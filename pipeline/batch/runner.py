@@ -123,6 +123,8 @@ class _Pages:
 
     cache: PageCache
     full: bool
+    use_nlp: bool = True
+    prefilter: bool = True
     stats: RunStats = field(default_factory=RunStats)
     fingerprint: Fingerprint = field(default_factory=Fingerprint)
     documents: int = 0
@@ -147,7 +149,7 @@ class _Pages:
                 self.documents += 1
                 digest = content_hash(item.content)
                 self.fingerprint.add(item.source_id, item.source_url, item.commune_nis, digest)
-                key = document_key(item, digest)
+                key = document_key(item, digest, self.use_nlp, self.prefilter)
                 cached = None if self.full else self.cache.get(key)
             self._expect(item.source_id, "cached" if cached is not None else "parsed", key)
             yield cached if cached is not None else item
@@ -254,7 +256,7 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     _log_skipped(listing, opts.verbose)
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
-        pages = _Pages(cache, opts.full, stats)
+        pages = _Pages(cache, opts.full, opts.use_nlp, opts.prefilter, stats)
         process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
                                     prefilter=opts.prefilter)
         workers = opts.workers if not opts.auto_workers else \
