@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.batch import pagelimit as page_mod
-from pipeline.batch import store
+from pipeline.batch import runner, store
 from pipeline.batch.cache import PageCache, document_key, page_from_json, page_to_json
 from pipeline.batch.changes import changes_csv, diff, read_rows
 from pipeline.batch.lock import LockHeld, OutputLock
 from pipeline.batch.logs import JsonFormatter, progress_bar
 from pipeline.batch.options import EXIT_FATAL, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, BatchOptions
 from pipeline.batch.reports import errors_csv
-from pipeline.batch.runner import run
+from pipeline.batch.runner import Slot, page_results, run
 from pipeline.batch.version import page_modules, pipeline_version
 from pipeline.models import Candidate, Document, PageResult
 
@@ -362,3 +362,33 @@ def test_cli_run_help_lists_exit_codes() -> None:
     text = build_parser()._subparsers._group_actions[0].choices["run"].format_help()  # type: ignore[union-attr]
     for code in ("0 ", "1 ", "2 ", "75 "):
         assert f"\n  {code}" in text
+
+
+# --------------------------------------------------------------------------- the page loop
+
+
+@pytest.mark.parametrize("layout", ["cached first", "parsed first", "alternating", "all cached", "all parsed"])
+def test_page_results_keep_input_order_and_send_only_documents_to_the_executor(
+        monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    kinds = {"cached first": "ccpppcp", "parsed first": "ppcpcc", "alternating": "cpcpcpc",
+             "all cached": "cccc", "all parsed": "pppp"}[layout]
+    seen: list[object] = []
+
+    def fake_map_pages(items: object, process: object, **kwargs: object) -> object:
+        for item in items:  # type: ignore[attr-defined]  # read lazily, like the executor
+            seen.append(item)
+            yield PageResult(item.source_id, item.source_url, language="parsed")
+
+    monkeypatch.setattr(runner, "map_pages", fake_map_pages)
+    feed = []
+    for i, kind in enumerate(kinds):
+        d = doc(source_id=f"p{i}.html", source_url=f"https://x.be/{i}")
+        if kind == "c":
+            feed.append((Slot("cached", f"k{i}", PageResult(d.source_id, d.source_url, language="cached")), None))
+        else:
+            feed.append((Slot("parsed", f"k{i}"), d))
+    out = list(page_results(iter(feed), BatchOptions(progress=False)))
+    assert [r.source_id for _, r in out] == [f"p{i}.html" for i in range(len(kinds))]
+    assert [r.language[0] for _, r in out] == list(kinds)
+    assert [s.key for s, _ in out] == [f"k{i}" for i in range(len(kinds))]
+    assert all(isinstance(item, Document) for item in seen) and len(seen) == kinds.count("p")

@@ -5,10 +5,15 @@ work (pure: bytes in, candidates out) so that it can be cached, isolated and run
 other processes. Errors on one page are recorded on its PageResult and never stop the
 run; `process_with_limit` adds the per-page time limit.
 
+`page_results` is the one page loop: `run`, `extract_dir` (what `evaluate` scores) and the
+benchmark read every page's result through it, in input order; pages to parse go through
+the executor (`executor.map_pages`), results known without parsing (cached pages,
+unreadable files) do not.
+
 `run` is the batch job behind `run_pipeline.py run` (see the README's Operators
 section): one run at a time per output directory (`lock`), pages whose bytes and
 pipeline version are unchanged taken from the page cache (`cache`), the others parsed
-through `parallel.map_pages`, then the dataset, `errors.csv`, `changes.csv` and
+through `page_results`, then the dataset, `errors.csv`, `changes.csv` and
 `run.json` committed atomically (`store`). Exit codes: EXIT_OK, EXIT_PARTIAL (some
 pages failed, a dataset was written), EXIT_FATAL (nothing written), EXIT_LOCKED.
 """
@@ -80,14 +85,72 @@ def effective_workers(workers: int, pages: int, engine: str = "local") -> int:
     return max(1, min(workers, -(-pages // MIN_PAGES_PER_WORKER)))
 
 
-# --------------------------------------------------------------------------- library use
+# --------------------------------------------------------------------------- the page loop
 
 
-def process_all(items: Iterable[Document | PageResult], workers: int = 1,
-                use_nlp: bool = True, prefilter: bool = True) -> Iterator[PageResult]:
-    process = process_document if use_nlp and prefilter else functools.partial(
-        process_document, use_nlp=use_nlp, prefilter=prefilter)
-    return map_pages(items, process, workers=workers)
+@dataclass(frozen=True)
+class Slot:
+    """One input item's place in the page loop: a page to parse (with its page-cache key), or
+    a result known without parsing (a cached page, an unreadable file)."""
+
+    kind: str  # "parsed", "cached" or "unreadable"
+    key: str = ""
+    result: PageResult | None = None
+
+
+def page_process(opts: BatchOptions) -> Callable[[Document], PageResult]:
+    """The per-page work the options ask for (module-level functions only: it is pickled)."""
+    return functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
+                             prefilter=opts.prefilter)
+
+
+def page_results(feed: Iterable[tuple[Slot, Document | None]], opts: BatchOptions, workers: int = 1,
+                 usage: list[Usage] | None = None) -> Iterator[tuple[Slot, PageResult]]:
+    """Every item's result, in input order: the one orchestrator of `run`, `evaluate` and the
+    benchmark. Documents go through the executor (`map_pages`), started at the first one, so
+    a run where every page is cached starts no worker and loads no model; results known
+    without parsing never go through it."""
+    waiting: deque[tuple[Slot, PageResult | None]] = deque()  # None: the executor's next result
+    early: deque[PageResult] = deque()  # executor results read before their slot came up
+
+    def documents() -> Iterator[Document]:
+        for slot, doc in feed:
+            waiting.append((slot, slot.result))
+            if slot.result is None and doc is not None:
+                yield doc
+
+    docs = documents()
+    parsed: Iterator[PageResult] | None = None
+    while True:
+        if waiting:
+            slot, known = waiting.popleft()
+            if known is None:
+                assert parsed is not None
+                known = early.popleft() if early else next(parsed)
+            yield slot, known
+        elif parsed is None:
+            first = next(docs, None)  # reads on to the first page to parse
+            if first is None and not waiting:
+                return
+            if first is not None:
+                parsed = map_pages(itertools.chain([first], docs), page_process(opts), workers=workers,
+                                   engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit,
+                                   usage=usage)
+        else:
+            result = next(parsed, None)  # the executor reads on; its result is the next "parsed" slot's
+            if result is None and not waiting:
+                return
+            if result is not None:
+                early.append(result)
+
+
+def ingest_feed(items: Iterable[Document | PageResult]) -> Iterator[tuple[Slot, Document | None]]:
+    """The page loop's feed for a plain listing (no page cache)."""
+    for item in items:
+        if isinstance(item, PageResult):
+            yield Slot("unreadable", result=item), None
+        else:
+            yield Slot("parsed"), item
 
 
 @dataclass
@@ -100,10 +163,12 @@ class RunResult:
 
 def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True,
                 prefilter: bool = True) -> RunResult:
-    """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock)."""
+    """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock,
+    one process, no time limit): what `evaluate` scores."""
+    opts = BatchOptions(use_nlp=use_nlp, prefilter=prefilter, time_limit=0, progress=False)
     result = RunResult()
     candidates: list[Candidate] = []
-    for page in process_all(iter_documents(input_dir), use_nlp=use_nlp, prefilter=prefilter):
+    for _slot, page in page_results(ingest_feed(iter_documents(input_dir)), opts):
         result.pages += 1
         if page.failed:
             result.failed.append(page)
@@ -119,7 +184,7 @@ def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = Tru
 
 @dataclass
 class _Pages:
-    """The page loop's state: what was fed to the executor and what came back."""
+    """The batch run's page loop: the feed (page cache looked up first) and the accounting."""
 
     cache: PageCache
     full: bool
@@ -129,11 +194,11 @@ class _Pages:
     fingerprint: Fingerprint = field(default_factory=Fingerprint)
     documents: int = 0
     candidates: list[Candidate] = field(default_factory=list)
-    pending: dict[str, deque[tuple[str, str]]] = field(default_factory=dict)
     texts: dict[str, Page] = field(default_factory=dict)  # main text of the pages that yield rows
 
-    def feed(self, listing: Listing) -> Iterator[Document | PageResult]:
-        """Documents to parse; cached results and unreadable files as PageResults (passed through)."""
+    def feed(self, listing: Listing) -> Iterator[tuple[Slot, Document | None]]:
+        """Each input item with its slot: a page to parse, or its cached result, or why its
+        file could not be read."""
         items = listing.documents()
         while True:
             with Timer(self.stats, "ingest"):
@@ -142,8 +207,7 @@ class _Pages:
                 return
             if isinstance(item, PageResult):
                 self.fingerprint.add(item.source_id, item.source_url, "", "unreadable")
-                self._expect(item.source_id, "ingest", "")
-                yield item
+                yield Slot("unreadable", result=item), None
                 continue
             with Timer(self.stats, "cache"):
                 self.documents += 1
@@ -151,27 +215,19 @@ class _Pages:
                 self.fingerprint.add(item.source_id, item.source_url, item.commune_nis, digest)
                 key = document_key(item, digest, self.use_nlp, self.prefilter)
                 cached = None if self.full else self.cache.get(key)
-            self._expect(item.source_id, "cached" if cached is not None else "parsed", key)
-            yield cached if cached is not None else item
+            yield (Slot("cached", key, cached), None) if cached is not None else (Slot("parsed", key), item)
 
-    def _expect(self, source_id: str, kind: str, key: str) -> None:
-        self.pending.setdefault(source_id, deque()).append((kind, key))
-
-    def take(self, page: PageResult) -> None:
-        """Account for one result coming back from the executor."""
-        queue = self.pending.get(page.source_id)
-        kind, key = queue.popleft() if queue else ("parsed", "")
-        if queue is not None and not queue:
-            del self.pending[page.source_id]
+    def take(self, slot: Slot, page: PageResult) -> None:
+        """Account for one page's result."""
         stats = self.stats
         stats.pages_seen += 1
-        if kind == "cached":
+        if slot.kind == "cached":
             stats.skipped_unchanged += 1
-        elif kind == "parsed":
+        elif slot.kind == "parsed":
             stats.parsed += 1
-            if key and not page.failed:
+            if slot.key and not page.failed:
                 with Timer(stats, "cache"):
-                    self.cache.put(key, page)
+                    self.cache.put(slot.key, page)
                 checkpoint("page-done")
         if page.failed:
             stats.failed += 1
@@ -186,21 +242,6 @@ class _Pages:
         if page.candidates:
             self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis,
                                                page.main_text)
-
-
-def _results(feed: Iterator[Document | PageResult], process: Callable[[Document], PageResult],
-             opts: BatchOptions, usage: list[Usage] | None = None, workers: int = 1) -> Iterator[PageResult]:
-    """Every page's result, in input order. The executor is started at the first page that
-    must be parsed (from there on, cached results pass through it): a run where every page
-    is cached starts no worker and loads no model."""
-    for item in feed:
-        if isinstance(item, PageResult):
-            yield item
-            continue
-        yield from map_pages(itertools.chain([item], feed), process, workers=workers,
-                             engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit,
-                             usage=usage)
-        return
 
 
 def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) -> int:
@@ -257,8 +298,6 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
         pages = _Pages(cache, opts.full, opts.use_nlp, opts.prefilter, stats)
-        process = functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
-                                    prefilter=opts.prefilter)
         workers = opts.workers if not opts.auto_workers else \
             effective_workers(opts.workers, total, opts.engine if not opts.scheduler else "dask")
         if workers < opts.workers:
@@ -268,9 +307,9 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         usage: list[Usage] = []
         first_page_at = None
         with progress_bar(opts.progress, total=total) as bar:
-            for page in _results(pages.feed(listing), process, opts, usage, workers):
+            for slot, page in page_results(pages.feed(listing), opts, workers, usage):
                 first_page_at = first_page_at or time.time()
-                pages.take(page)
+                pages.take(slot, page)
                 bar.update(1)
         loop = time.perf_counter() - loop_start
         stats.processes = {"first_page_at": first_page_at, "main": dataclasses.asdict(own_usage()),
