@@ -6,50 +6,33 @@
 
 `reference` runs `trafilatura.extract(html)` with its default options on every page of
 DIR, one process. `pipeline` runs the whole pipeline (ingest, text, language, commune,
-extract, merge, write) with `pipeline.batch.executor.map_pages`, as `run` does. Both read the
-pages with `pipeline.stages.s1_ingest.files.iter_documents`, so both include reading the files.
+extract, normalise, merge, write) through the batch job's own page loop
+(`pipeline.batch.runner.page_results`) and writer (`pipeline.stages.s8_export.publish`),
+without the page cache. Both read the pages with `pipeline.stages.s1_ingest.iter_documents`,
+so both include reading the files.
 
 Times exclude the one-off start-up (imports, loading the gazetteers and spaCy models),
 reported apart as `warm_up_s`. Peak RSS is `getrusage`'s ru_maxrss of this process
 (`rss_main_mb`) and of its largest worker process (`rss_workers_mb`, local pool only).
-With `--stages` (meaningful with one worker: the stages run in this process) the stage
-functions are wrapped with timers; each stage's time is inclusive of the sub-stages
-listed under it.
+With `--stages` (meaningful with one worker: the stages run in this process) the cascade's
+stage hook (`pipeline.cascade.stage_hooks`) adds up the seconds of each step.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import json
 import logging
 import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 RESULT_PREFIX = "BENCH_RESULT "
-
-# (stage, module, function): the functions timed by --stages, in report order. PAGE is
-# the module that defines process_document (it calls the stages by their global names).
-# A function the code no longer has is skipped and reported missing.
-PAGE = "<module of process_document>"
-STAGES: tuple[tuple[str, str, str], ...] = (
-    ("text", PAGE, "document_text"),
-    ("text.decode", "pipeline.stages.s2_text.blocks", "decode"),
-    ("text.parse", "pipeline.stages.s2_text.blocks", "load_html"),
-    ("text.walk", "pipeline.stages.s2_text.blocks", "walk_blocks"),
-    ("text.trafilatura", "pipeline.stages.s2_text.blocks", "_trafilatura_text"),
-    ("text.select", "pipeline.stages.s2_text.blocks", "select_main"),
-    ("language", PAGE, "detect_language"),
-    ("commune", PAGE, "identify_commune"),
-    ("extract", PAGE, "extract"),
-    ("extract.nlp", "pipeline.knowledge.nlp", "entities"),
-)
 
 
 def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
@@ -70,52 +53,28 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 
 class StageTimer:
-    """Wraps module-level functions with timers; inclusive seconds and calls per stage."""
+    """Seconds and pages per step of the cascade, through its stage hook."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.calls: dict[str, int] = {}
-        self.missing: list[str] = []
-        self._undo: list[tuple[Any, str, Any]] = []
+        self.missing: list[str] = []  # kept in the JSON for older reports
 
-    def install(self, stages: Iterable[tuple[str, str, str]] = STAGES) -> None:
-        from pipeline.batch.runner import process_document
+    def __call__(self, seconds: dict[str, float]) -> None:
+        for stage, value in seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + value
+            self.calls[stage] = self.calls.get(stage, 0) + 1
 
-        for stage, module_name, attr in stages:
-            if module_name == PAGE:
-                module_name = process_document.__module__
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                self.missing.append(f"{stage} ({module_name})")
-                continue
-            func = getattr(module, attr, None)
-            if not callable(func):
-                self.missing.append(f"{stage} ({module_name}.{attr})")
-                continue
-            self.seconds[stage] = 0.0
-            self.calls[stage] = 0
-            setattr(module, attr, self._wrap(stage, func))
-            self._undo.append((module, attr, func))
+    def install(self) -> None:
+        from pipeline.cascade import stage_hooks
 
-    def _wrap(self, stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
-        seconds, calls, clock = self.seconds, self.calls, time.perf_counter
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = clock()
-            try:
-                return func(*args, **kwargs)
-            finally:
-                seconds[stage] += clock() - start
-                calls[stage] += 1
-
-        timed.__wrapped__ = func  # type: ignore[attr-defined]
-        return timed
+        stage_hooks.append(self)
 
     def uninstall(self) -> None:
-        for module, attr, func in reversed(self._undo):
-            setattr(module, attr, func)
-        self._undo.clear()
+        from pipeline.cascade import stage_hooks
+
+        if self in stage_hooks:
+            stage_hooks.remove(self)
 
 
 class CountingReader:
@@ -177,10 +136,12 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
                      progress: int = 0) -> dict[str, Any]:
     t0 = time.perf_counter()
     from pipeline.batch import executor as parallel
-    from pipeline.batch.runner import process_document
-    from pipeline.stages.s1_ingest.files import iter_documents
+    from pipeline.batch.options import BatchOptions
+    from pipeline.batch.runner import ingest_feed, page_results
+    from pipeline.stages.s1_ingest import iter_documents
     from pipeline.stages.s7_merge import merge
-    from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV, write_dataset
+    from pipeline.stages.s8_export.publish import Dataset, write_dataset
+    from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV
 
     if engine == "local":
         parallel.warm_up()  # what map_pages does before forking; done here to time it apart
@@ -194,8 +155,11 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
     load = load_average()
     cpu, cpu_children = cpu_seconds(), cpu_seconds(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    for result in parallel.map_pages(reader, process_document, workers=workers, engine=engine,
-                                     scheduler=scheduler):
+    # --stages: no per-page time limit, so that one worker runs the pages in this process,
+    # where the stage hook adds up their steps
+    opts = BatchOptions(workers=workers, engine=engine, scheduler=scheduler, progress=False,
+                        time_limit=0.0 if stages else BatchOptions().time_limit)
+    for _slot, result in page_results(ingest_feed(reader), opts, workers):
         pages += 1
         failed += result.failed
         candidates.extend(result.candidates)
@@ -203,7 +167,7 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
     t_merge = time.perf_counter()
     rows = merge(candidates)
     t_write = time.perf_counter()
-    write_dataset(rows, output_dir)
+    write_dataset(Dataset(rows, today=time.strftime("%Y-%m-%d")), output_dir)
     end = time.perf_counter()
     timer.uninstall()
     csv_bytes = (output_dir / PARTNERSHIPS_CSV).read_bytes()

@@ -25,6 +25,8 @@ it imports, directly or not: keep the per-page work here and in those modules.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pipeline.knowledge.resources import Resources, process_resources
@@ -36,6 +38,11 @@ from pipeline.stages.s5_extract import extract_page, mentions_page
 from pipeline.stages.s6_normalise import normalise
 
 log = logging.getLogger(__name__)
+
+# Called after every page with the seconds each step took (the benchmark's per-stage times;
+# a hook added before the executor starts its worker processes is inherited by them).
+StageHook = Callable[[dict[str, float]], None]
+stage_hooks: list[StageHook] = []
 
 
 @dataclass
@@ -52,6 +59,14 @@ class Trace:
     text: Text | None = None
     extraction: Extraction = field(default_factory=Extraction)
     candidates: list[Candidate] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per step
+    _clock: float = field(default_factory=time.perf_counter, repr=False)
+
+    def step(self, stage: str) -> None:
+        """Close the current step's clock and open `stage`'s."""
+        now = time.perf_counter()
+        self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + now - self._clock
+        self.stage, self._clock = stage, now
 
 
 def trace_document(doc: Document, resources: Resources, prefilter: bool = True,
@@ -59,30 +74,32 @@ def trace_document(doc: Document, resources: Resources, prefilter: bool = True,
     """The cascade on one page; exceptions propagate (`trace.stage` says where)."""
     t = trace or Trace(doc)
     # 1. text
-    t.stage = "text"
     decoded = decode_document(doc)
     if prefilter and not may_state_partnership(decoded, doc.media_type):
         t.stopped = "pre-filter"
+        t.step("done")
         return t
     t.page = text_blocks(doc, decoded)
     if prefilter and not mentions_page(Text(doc.source_id, doc.source_url, "", t.page.blocks)):
         t.stopped = "gate"
+        t.step("done")
         return t
     # 2. language
-    t.stage = "language"
+    t.step("language")
     t.plain = "\n".join(b.text for b in t.page.blocks)
     t.language = detect_language(t.plain or t.page.title)
     # 3. commune
-    t.stage = "commune"
+    t.step("commune")
     t.commune = identify_commune(doc.commune_nis, doc.source_url, f"{t.plain}\n{t.page.boilerplate}",
                                  resources.gazetteer, title=t.page.title)
     # 4. extract
-    t.stage = "extract"
+    t.step("extract")
     t.text = Text(doc.source_id, doc.source_url, t.language, t.page.blocks, t.commune.nis if t.commune else "")
     t.extraction = extract_page(t.text, t.commune, resources)
     # 5. normalise
-    t.stage = "normalise"
+    t.step("normalise")
     t.candidates = [normalise(f, resources.gazetteer) for f in t.extraction.findings]
+    t.step("done")
     return t
 
 
@@ -97,6 +114,8 @@ def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True
         log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
         return PageResult(doc.source_id, doc.source_url, error_stage=stage,
                           error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+    for hook in stage_hooks:
+        hook(trace.seconds)
     if trace.stopped == "pre-filter":
         return PageResult(doc.source_id, doc.source_url, skipped=True)
     page = trace.page

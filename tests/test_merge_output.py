@@ -9,7 +9,8 @@ import pyarrow.parquet as pq
 
 from pipeline.models import Candidate, PageResult
 from pipeline.stages.s7_merge import merge
-from pipeline.stages.s8_export.tables import COLUMNS, write_dataset
+from pipeline.stages.s8_export.publish import Dataset, write_dataset
+from pipeline.stages.s8_export.tables import COLUMNS
 
 
 def cand(partner: str, url: str, lang: str, **kw: object) -> Candidate:
@@ -58,7 +59,7 @@ def test_same_partner_of_two_communes_stays_two_rows() -> None:
 
 def test_output_files_follow_the_contract(tmp_path: Path) -> None:
     rows = merge([cand("=HYPERLINK(\"x\")", "u1", "fr"), cand("Fès", "u2", "fr", year=None, date="")])
-    write_dataset(rows, tmp_path)
+    write_dataset(Dataset(rows, today="2026-01-31"), tmp_path)
     with (tmp_path / "partnerships.csv").open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == COLUMNS
@@ -74,7 +75,9 @@ def test_output_files_follow_the_contract(tmp_path: Path) -> None:
 
 def test_rerun_is_byte_identical(tmp_path: Path) -> None:
     rows = merge([cand("Fès", "u1", "fr"), cand("Dole", "u1", "fr")])
-    write_dataset(rows, tmp_path / "a")
-    write_dataset(merge([cand("Dole", "u1", "fr"), cand("Fès", "u1", "fr")]), tmp_path / "b")
-    for name in ("partnerships.csv", "partnership_domains.csv", "partnerships.parquet"):
+    write_dataset(Dataset(rows, today="2026-01-31"), tmp_path / "a")
+    write_dataset(Dataset(merge([cand("Dole", "u1", "fr"), cand("Fès", "u1", "fr")]), today="2026-01-31"), tmp_path / "b")
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert {"partnerships.csv", "partnership_domains.csv", "partnerships.parquet", "partnerships.sqlite"} <= set(names)
+    for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -21,7 +21,8 @@ from pipeline.batch.runner import MIN_PAGES_PER_WORKER, effective_workers, proce
 from pipeline.models import Document, PageResult
 from pipeline.stages.s1_ingest.files import iter_documents
 from pipeline.stages.s7_merge import merge
-from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV, write_dataset
+from pipeline.stages.s8_export.publish import Dataset, write_dataset
+from pipeline.stages.s8_export.tables import PARTNERSHIPS_CSV
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "raw"
@@ -49,7 +50,7 @@ def dataset(tmp_path: Path, name: str, **kwargs: object) -> tuple[bytes, list[Pa
     """partnerships.csv bytes and the page results of raw/ with map_pages(**kwargs)."""
     results = list(map_pages(iter_documents(tmp_path / "raw"), process_document, **kwargs))
     out = tmp_path / name
-    write_dataset(merge(c for r in results for c in r.candidates), out)
+    write_dataset(Dataset(merge(c for r in results for c in r.candidates), today="2026-01-31"), out)
     return (out / PARTNERSHIPS_CSV).read_bytes(), results
 
 

@@ -44,6 +44,7 @@ from pipeline.schema import (
 )
 from pipeline.stages.s8_export.tables import (
     PARTNERSHIPS_PARQUET,
+    atomic_write,
     csv_bytes,
     parquet_bytes,
     record_cells,
@@ -297,3 +298,14 @@ def dataset_files(data: Dataset) -> dict[str, bytes]:
     files[XLSX] = xlsx_bytes(tables, data.today)
     files[REPORT] = report_html(data.rows, tables, data.today)
     return files
+
+
+def write_dataset(data: Dataset, out_dir: Path) -> list[Path]:
+    """Every file of `dataset_files`, each written atomically into out_dir (library use and the
+    benchmark; the batch job commits the same files together, with its reports, through
+    `batch.store`)."""
+    paths = []
+    for name, content in sorted(dataset_files(data).items()):
+        atomic_write(out_dir / name, content)
+        paths.append(out_dir / name)
+    return paths

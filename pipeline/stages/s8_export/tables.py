@@ -105,19 +105,3 @@ def stamp_dates(rows: Sequence[Partnership], today: str) -> list[Partnership]:
     """Rows with first_seen/last_seen/last_changed set to today where empty (library use: no history)."""
     return [replace(p, first_seen=p.first_seen or today, last_seen=p.last_seen or today,
                     last_changed=p.last_changed or today) for p in rows]
-
-
-def write_dataset(rows: Sequence[Partnership], out_dir: Path, today: str | None = None) -> list[Path]:
-    """Write the three dataset files into out_dir; returns their paths."""
-    rows = stamp_dates(rows, today or _date.today().isoformat())
-    files = {
-        PARTNERSHIPS_CSV: csv_bytes(COLUMNS, (row_cells(p) for p in rows)),
-        DOMAINS_CSV: csv_bytes(PARTNERSHIP_DOMAINS.names,
-                               ((p.partnership_id, d) for p in rows for d in p.domains)),
-        PARTNERSHIPS_PARQUET: parquet_bytes(rows),
-    }
-    paths = []
-    for name, data in files.items():
-        atomic_write(out_dir / name, data)
-        paths.append(out_dir / name)
-    return paths
