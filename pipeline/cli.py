@@ -88,8 +88,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         GoldError,
         check_coverage,
         evaluate,
+        format_scores,
         load_gold,
-        report,
     )
 
     input_dir = Path(args.input)
@@ -107,7 +107,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"evaluate: {exc}", file=sys.stderr)
         return 2
     score = evaluate(gold, result.rows, result.results)
-    print(report(score, len(gold), len(result.rows)))
+    print(format_scores(score, len(gold), len(result.rows)))
     if args.verbose:
         print("\n".join(["", "misses:", *score.misses]) if score.misses else "\nno misses")
     s = score.summary()

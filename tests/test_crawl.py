@@ -28,7 +28,13 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.crawl.crawler import CrawlReport, add_crawl_arguments, crawl, extract_links, run_crawl
+from pipeline.crawl.crawler import (
+    CrawlSummary,
+    add_crawl_arguments,
+    crawl,
+    extract_links,
+    run_crawl,
+)
 from pipeline.crawl.fetch import (
     DEFAULT_USER_AGENT,
     CrawlSettings,
@@ -252,8 +258,8 @@ class TwoRuns:
     site: FixtureSite
     offsite: FixtureSite
     raw: Path
-    first: CrawlReport
-    second: CrawlReport
+    first: CrawlSummary
+    second: CrawlSummary
     first_hits: int
     first_warcs: list[Path]
     second_warcs: list[Path]

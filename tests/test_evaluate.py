@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.models import PageResult, Partnership
 from pipeline.quality import gate
-from pipeline.quality.evaluate import GoldError, check_coverage, evaluate, report
+from pipeline.quality.evaluate import GoldError, check_coverage, evaluate, format_scores
 
 
 def row(partner: str, **kw: Any) -> Partnership:
@@ -86,7 +86,7 @@ def test_a_foreign_authority_is_compared_by_name() -> None:
 def test_scores_over_nothing_are_not_applicable() -> None:
     score = evaluate([{"file": "page.txt", "records": []}], [])
     assert score.precision is None and score.f1 is None and score.accuracy("year") is None
-    assert "n/a" in report(score, 1, 0)
+    assert "n/a" in format_scores(score, 1, 0)
 
 
 def test_gold_documents_missing_from_the_input_are_a_usage_error() -> None:

@@ -154,7 +154,7 @@ def ingest_feed(items: Iterable[Document | PageResult]) -> Iterator[tuple[Slot, 
 
 
 @dataclass
-class RunResult:
+class Extracted:
     pages: int = 0
     failed: list[PageResult] = field(default_factory=list)
     rows: list[Partnership] = field(default_factory=list)
@@ -162,11 +162,11 @@ class RunResult:
 
 
 def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True,
-                prefilter: bool = True) -> RunResult:
+                prefilter: bool = True) -> Extracted:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock,
     one process, no time limit): what `evaluate` scores."""
     opts = BatchOptions(use_nlp=use_nlp, prefilter=prefilter, time_limit=0, progress=False)
-    result = RunResult()
+    result = Extracted()
     candidates: list[Candidate] = []
     for _slot, page in page_results(ingest_feed(iter_documents(input_dir)), opts):
         result.pages += 1
@@ -183,7 +183,7 @@ def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = Tru
 
 
 @dataclass
-class _Pages:
+class _PageLoop:
     """The batch run's page loop: the feed (page cache looked up first) and the accounting."""
 
     cache: PageCache
@@ -297,7 +297,7 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     _log_skipped(listing, opts.verbose)
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
-        pages = _Pages(cache, opts.full, opts.use_nlp, opts.prefilter, stats)
+        pages = _PageLoop(cache, opts.full, opts.use_nlp, opts.prefilter, stats)
         workers = opts.workers if not opts.auto_workers else \
             effective_workers(opts.workers, total, opts.engine if not opts.scheduler else "dask")
         if workers < opts.workers:

@@ -154,7 +154,7 @@ class CrawlFailure:
 
 
 @dataclass
-class CrawlReport:
+class CrawlSummary:
     """What one crawl did; `failures` lists the URLs counted in `errors`."""
 
     fetched: int = 0  # 200 pages received and kept
@@ -184,7 +184,7 @@ def _now() -> str:
 
 
 class _Run:
-    """What the site crawls of one run share: HTTP, robots rules, sitemaps, archive, report."""
+    """What the site crawls of one run share: HTTP, robots rules, sitemaps, archive, summary."""
 
     def __init__(self, raw_dir: Path, settings: CrawlSettings) -> None:
         self.raw_dir, self.settings = Path(raw_dir), settings
@@ -193,7 +193,7 @@ class _Run:
         self.writer = SnapshotWriter(self.raw_dir, {
             "software": "partnership-pipeline crawler (warcio)", "format": "WARC File Format 1.0",
             "http-header-user-agent": settings.user_agent, "robots": "obey"})
-        self.report = CrawlReport()
+        self.summary = CrawlSummary()
         self._cache: dict[tuple[str, str], object] = {}
         self._guard = threading.Lock()
         self._locks: dict[tuple[str, str], threading.Lock] = {}
@@ -221,17 +221,17 @@ class _Run:
         try:
             status, body = self.resource(url, "robots", check_robots=False)
         except FetchError as exc:
-            self.report.fail(url, "", f"robots.txt unreachable, nothing fetched from {key}: {exc}")
+            self.summary.fail(url, "", f"robots.txt unreachable, nothing fetched from {key}: {exc}")
             return None
         if 400 <= status < 500:  # RFC 9309: unavailable, so everything is allowed
             return Protego.parse("")
         if status != 200:
-            self.report.fail(url, "", f"robots.txt answered HTTP {status}, nothing fetched from {key}")
+            self.summary.fail(url, "", f"robots.txt answered HTTP {status}, nothing fetched from {key}")
             return None
         rules = Protego.parse(body.decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(self.settings.user_agent) or 0.0
         if delay > self.settings.max_crawl_delay:
-            self.report.fail(url, "", f"Crawl-delay {delay} s is over our limit of "
+            self.summary.fail(url, "", f"Crawl-delay {delay} s is over our limit of "
                                       f"{self.settings.max_crawl_delay} s, nothing fetched from {key}")
             return None
         self.fetcher.throttle.ask((urlsplit(key).hostname or "").lower(), float(delay))
@@ -285,8 +285,8 @@ class _Run:
     def close(self) -> None:
         self.writer.close()
         self.index.close()
-        self.report.requests = self.fetcher.requests
-        self.report.warc_file = str(self.writer.path or "")
+        self.summary.requests = self.fetcher.requests
+        self.summary.warc_file = str(self.writer.path or "")
 
 
 @dataclass
@@ -301,7 +301,7 @@ class _SiteCrawl:
     """The crawl of one commune's site(s), from its start URLs."""
 
     def __init__(self, run: _Run, sources: list[Source]) -> None:
-        self.run, self.settings, self.report = run, run.settings, run.report
+        self.run, self.settings, self.summary = run, run.settings, run.summary
         self.nis = sources[0].nis
         self.keys = {site_key(s.url) for s in sources}
         self.queue = deque(_Task(s.url, 0, False, start=True) for s in sources)
@@ -311,12 +311,12 @@ class _SiteCrawl:
         return urlsplit(url).scheme.lower() in ("http", "https") and site_key(url) in self.keys
 
     def crawl(self) -> None:
-        """Crawl the site; an unexpected error stops this site only, recorded in the report."""
+        """Crawl the site; an unexpected error stops this site only, recorded in the summary."""
         try:
             self._crawl()
         except Exception as exc:  # one site's failure must not stop the others
             log.exception("%s: crawl stopped", self.nis)
-            self.report.fail(self.queue[0].url if self.queue else "", self.nis,
+            self.summary.fail(self.queue[0].url if self.queue else "", self.nis,
                              f"crawl stopped: {type(exc).__name__}: {exc}")
 
     def _crawl(self) -> None:
@@ -328,7 +328,7 @@ class _SiteCrawl:
         pages = 0
         while self.queue and pages < self.settings.max_pages_per_site:
             if time.monotonic() > deadline:
-                self.report.fail(self.queue[0].url, self.nis, "site time limit reached, stopped")
+                self.summary.fail(self.queue[0].url, self.nis, "site time limit reached, stopped")
                 return
             pages += 1
             self._visit(self.queue.popleft())
@@ -349,7 +349,7 @@ class _SiteCrawl:
         try:
             fetched = self._fetch(task)
         except FetchError as exc:
-            self.report.fail(task.url, self.nis, str(exc))
+            self.summary.fail(task.url, self.nis, str(exc))
             return
         if fetched is None:
             return
@@ -369,7 +369,7 @@ class _SiteCrawl:
         for _hop in range(MAX_REDIRECTS + 1):
             if not self.run.allowed(url):
                 log.info("%s: disallowed by robots.txt, not fetched", url)
-                self.report.add("skipped_robots")
+                self.summary.add("skipped_robots")
                 return None
             entry = self.run.index.usable(url, ("page", "skipped"))
             headers = entry.validators() if entry else {}
@@ -399,15 +399,15 @@ class _SiteCrawl:
                                       response.header("Last-Modified"), note=str(exc), checked_at=_now()))
         if exc.kind == "type":
             log.info("%s: %s", url, exc)
-            self.report.add("skipped_type")
+            self.summary.add("skipped_type")
         else:
-            self.report.fail(url, self.nis, str(exc))
+            self.summary.fail(url, self.nis, str(exc))
 
     def _keep(self, response: Response, entry: IndexEntry | None) -> tuple[bytes | None, str]:
         """Archive a 200, or turn a 304 into the previous body: the body and its type."""
         if response.status == 200 and entry is not None and entry.kind == "page" \
                 and entry.sha256 == hashlib.sha256(response.body).hexdigest():
-            self.report.add("fetched")  # the same bytes again: a revisit, no new body
+            self.summary.add("fetched")  # the same bytes again: a revisit, no new body
             return self._revisit(response, entry, IDENTICAL_PROFILE), response.mime
         if response.status == 200:
             ref = self.run.writer.write_response(
@@ -417,15 +417,15 @@ class _SiteCrawl:
                 response.url, "page", response.header("ETag"), response.header("Last-Modified"),
                 ref.warc_path, ref.offset, ref.record_id, ref.warc_date, ref.sha256, self.nis,
                 content_type=response.mime, checked_at=_now()))
-            self.report.add("fetched")
-            self.report.add("snapshots_written")
+            self.summary.add("fetched")
+            self.summary.add("snapshots_written")
             return response.body, response.mime
         if response.status == 304 and entry is not None and entry.validators():
-            self.report.add("not_modified")
+            self.summary.add("not_modified")
             if entry.kind != "page":
                 return None, ""
             return self._revisit(response, entry), entry.content_type
-        self.report.fail(response.url, self.nis, f"HTTP {response.status_line}")
+        self.summary.fail(response.url, self.nis, f"HTTP {response.status_line}")
         return None, ""
 
     def _revisit(self, response: Response, entry: IndexEntry,
@@ -436,7 +436,7 @@ class _SiteCrawl:
         except READ_ERRORS as exc:
             entry.etag, entry.last_modified, entry.sha256 = "", "", ""  # fetch in full next time
             self.run.index.put(entry)
-            self.report.fail(response.url, self.nis, f"previous snapshot unreadable: {exc}")
+            self.summary.fail(response.url, self.nis, f"previous snapshot unreadable: {exc}")
             return None
         self.run.writer.write_revisit(response.url, response.status_line, archive_headers(response.headers),
                                       entry.snapshot, response.fetched_at, self.nis, profile)
@@ -451,7 +451,7 @@ def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages
           max_depth: int = 3, user_agent: str = DEFAULT_USER_AGENT,
           timeout: tuple[float, float] = (5.0, 20.0), max_bytes: int = 5_000_000,
           retries: int = 3, backoff: float = 1.0, max_retry_after: float = 120.0,
-          workers: int = 4, site_time_limit: float = 1800.0) -> CrawlReport:
+          workers: int = 4, site_time_limit: float = 1800.0) -> CrawlSummary:
     """Crawl every commune's site into one new WARC file under raw_dir/warc/.
 
     Sites are crawled `workers` at a time; requests to one host go one at a time, `delay`
@@ -471,11 +471,11 @@ def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages
                 future.result()
     finally:
         run.close()
-    report = run.report
+    summary = run.summary
     log.info("crawl: %d fetched, %d not modified, %d disallowed, %d skipped, %d errors, %d requests",
-             report.fetched, report.not_modified, report.skipped_robots, report.skipped_type,
-             report.errors, report.requests)
-    return report
+             summary.fetched, summary.not_modified, summary.skipped_robots, summary.skipped_type,
+             summary.errors, summary.requests)
+    return summary
 
 
 # --------------------------------------------------------------------------- CLI
@@ -529,7 +529,7 @@ def run_crawl(args: argparse.Namespace) -> int:
     if problem:
         log.error("%s", problem)
         return 2
-    report = crawl(sources, args.raw, delay=args.delay, max_pages_per_site=args.max_pages,
+    summary = crawl(sources, args.raw, delay=args.delay, max_pages_per_site=args.max_pages,
                    max_depth=args.max_depth, user_agent=args.user_agent, max_bytes=args.max_bytes,
                    workers=args.crawl_sites)
-    return 0 if report.fetched + report.not_modified else 1
+    return 0 if summary.fetched + summary.not_modified else 1

@@ -265,7 +265,7 @@ def evaluate(gold_docs: list[dict[str, Any]], rows: list[Partnership],
     return score
 
 
-def report(score: Score, n_docs: int, n_rows: int) -> str:
+def format_scores(score: Score, n_docs: int, n_rows: int) -> str:
     s = score.summary()
     lines = [
         f"documents: {n_docs}  predicted rows: {n_rows}",
