@@ -138,3 +138,35 @@ def test_french_en_is_a_place_dutch_en_is_and(gaz: Gazetteer) -> None:
     fr = Finder(gaz, (), "fr").mentions("jumelée avec Dinan (France), en Bretagne", True)
     nl = Finder(gaz, (), "nl").mentions("zustersteden Lugo (Italië) en Sibiu (Roemenië)", True)
     assert [m.name for m in fr] == ["Dinan"] and [m.name for m in nl] == ["Lugo", "Sibiu"]
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    # titles, initials and abbreviations do not end a sentence
+    ("Le 3 mars 1972, M. Lambert et Mme Dubois ont signé la charte. La fête suivit.",
+     ["Le 3 mars 1972, M. Lambert et Mme Dubois ont signé la charte.", "La fête suivit."]),
+    ("Dr. Weber kam aus St. Ingbert. Die Stadt dankt ihm.", ["Dr. Weber kam aus St. Ingbert.", "Die Stadt dankt ihm."]),
+    ("Burgemeester J. Peeters tekende het akkoord. Het duurt tot 2030.",
+     ["Burgemeester J. Peeters tekende het akkoord.", "Het duurt tot 2030."]),
+    # a day's ordinal number before a month is no sentence end
+    ("Am 3. Oktober 1988 wurde der Vertrag unterzeichnet. Danach folgte ein Fest.",
+     ["Am 3. Oktober 1988 wurde der Vertrag unterzeichnet.", "Danach folgte ein Fest."]),
+    # a date alone before a sentence that reports a signature dates it
+    ("14 juni 1996. De burgemeesters van beide steden tekenden de oorkonde. Er volgde een receptie.",
+     ["14 juni 1996. De burgemeesters van beide steden tekenden de oorkonde.", "Er volgde een receptie."]),
+    # ... but not before any sentence
+    ("14 juni 1996. Er volgde een receptie.", ["14 juni 1996.", "Er volgde een receptie."]),
+])
+def test_sentences(text: str, sentences: list[str]) -> None:
+    assert mn.split_sentences(text) == sentences
+
+
+def test_a_signature_during_a_visit_dates_the_partnership() -> None:
+    text = "Am 4. Mai 1979 wurde bei einem Besuch der Delegation in der Partnerstadt die Urkunde unterzeichnet."
+    assert [d.year for d in mn.start_dates_in(text, "de")] == [1979]
+    # a visit alone still dates the visit
+    assert mn.start_dates_in("Beim Besuch im Mai 1979 wurde viel gefeiert.", "de") == []
+
+
+def test_a_date_heading_a_signature_is_its_date_not_a_dateline() -> None:
+    assert [d.year for d in mn.dates_in("14 juni 1996. De burgemeesters tekenden de oorkonde.", "nl")] == [1996]
+    assert mn.dates_in("14 juni 1996. De burgemeesters bezochten de markt.", "nl") == []

@@ -73,6 +73,7 @@ MONTH_ABBREVIATION = re.compile(rf"^(?:{alternation('dates', 'month_abbreviation
 
 # --- dates -----------------------------------------------------------------------
 MONTHS: dict[str, int] = word_map("dates", "months")
+ABBREVIATION = re.compile(rf"^(?:{alternation('names', 'abbreviations')})$", re.IGNORECASE)
 MONTH = "|".join(sorted((m.strip() for m in MONTHS), key=len, reverse=True))
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -97,6 +98,10 @@ EVENT_NEAR_DATE = pattern("dates", "event_near_date")
 # (set on the team's pages; "in 2012 in Zedelgem 5 jaar jumelage gevierd" needs 40 after).
 EVENT_WINDOW = 30
 EVENT_WINDOW_AFTER = 40
+# A signature or decision this many characters after an event's date, in the same sentence,
+# makes the date the signature's (verb-final clauses: "am 10. Februar 1991 wurde im Rahmen
+# eines Besuches ... die Partnerschaft besiegelt" puts the verb some 80 characters on).
+SIGNED_REACH = 100
 # Words that date a signature or a start: the year beside them is the partnership's.
 SIGNED_NEAR_DATE = pattern("dates", "signed_near_date")
 

@@ -53,6 +53,9 @@ RELATION_BEFORE = re.compile(rf"\b(?:{lexicon.alternation('names', 'relation')}|
                              r"\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
                              re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
+YEAR_ONLY = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# A date alone as a sentence is short: "Samedi 28 septembre 2019." is 26 characters.
+MAX_DATE_SENTENCE = 32
 FRENCH_EN = re.compile(r"\ben\s+$", re.IGNORECASE)
 TYPE_BEFORE = re.compile(rf"(?:{TYPE_ALT}|{PLURAL_ALT})\s+{QUALIFIER}{FR_OF}$", re.IGNORECASE)
 TYPE_WORD_PREFIX = re.compile(rf"^(?:{ARTICLE})(?:{TYPE_ALT})\s+{QUALIFIER}{FR_OF}", re.IGNORECASE)
@@ -76,8 +79,44 @@ class DateHit:
     start: int
 
 
+def _ends_sentence(text: str, period: int, next_start: int) -> bool:
+    """Does the period at `period` end a sentence? Not after an initial or a title ("M. Rouy",
+    "Dr. Müller"), an abbreviation ("St. Gallen", "ca. 1990"), or a day's ordinal number
+    before a month ("am 10. Februar 1991")."""
+    if text[period] != ".":
+        return True
+    word = text[:period].rsplit(None, 1)[-1].lstrip("(\"“«'") if text[:period].strip() else ""
+    if (len(word) == 1 and word.isalpha() and word.isupper()) or v.ABBREVIATION.match(word):
+        return False
+    following = text[next_start:next_start + 20].split(None, 1)
+    return not (word.isdigit() and len(word) <= 2 and following
+                and following[0].strip(".,").lower() in v.MONTHS)
+
+
+def _only_a_date(sentence: str) -> bool:
+    """"28 april 2007.", "Le 6 juin 1965 :": a date standing alone as a sentence."""
+    words = re.findall(r"[^\W\d_]+", sentence)
+    return bool(YEAR_ONLY.search(sentence)) and len(sentence.strip()) <= MAX_DATE_SENTENCE \
+        and all(w.lower() in v.MONTHS or len(w) <= 3 for w in words)
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE_END.split(text) if s.strip()]
+    """The sentences of a block of prose. A date standing alone before a sentence that
+    reports a signature ("28 april 2007. Een oorkonde wordt getekend ...") dates it: they
+    stay one sentence."""
+    out: list[str] = []
+    start = 0
+    for m in SENTENCE_END.finditer(text):
+        if _ends_sentence(text, m.start() - 1, m.end()):
+            out.append(text[start:m.start()])
+            start = m.end()
+    out.append(text[start:])
+    sentences = [s for s in out if s.strip()]
+    for i in range(len(sentences) - 2, -1, -1):
+        if _only_a_date(sentences[i]) and (v.SIGNED_NEAR_DATE.search(sentences[i + 1])
+                                           or v.SIGNING_NOW.search(sentences[i + 1])):
+            sentences[i:i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
+    return sentences
 
 
 def in_parentheses(text: str, pos: int) -> bool:
@@ -379,6 +418,8 @@ def dates_in(text: str, lang: str = "", keep_dateline: bool = False) -> list[Dat
         return []
     text = spell_out_numbers(text, lang)
     dateline = None if keep_dateline else v.DATELINE_PREFIX.match(text)
+    if dateline and v.SIGNING_NOW.search(text, dateline.end()) and not YEAR_ONLY.search(text, dateline.end()):
+        dateline = None  # "28 april 2007. Een oorkonde wordt getekend ...": the signature's own date
     if dateline:  # the article's own date: blanked, offsets kept
         text = " " * dateline.end() + text[dateline.end():]
     hits: list[DateHit] = []
@@ -429,8 +470,13 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
         return False
 
     def dates_an_event(d: DateHit) -> bool:
+        """A visit, festivity or programme dates it, unless the sentence goes on to a
+        signature ("am 10. Februar 1991 wurde im Rahmen eines Besuches ... besiegelt")."""
         around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
-        return bool(v.EVENT_NEAR_DATE.search(around))
+        if not v.EVENT_NEAR_DATE.search(around):
+            return False
+        after = re.split(r"[.;!?]\s", text[d.start + len(d.date):d.start + len(d.date) + v.SIGNED_REACH], maxsplit=1)[0]
+        return not v.SIGNING_NOW.search(after)
 
     def dates_a_contact(d: DateHit) -> bool:
         start = max(text.rfind(c, 0, d.start) for c in ",;.")
