@@ -110,12 +110,28 @@ def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
             for code, langs in table.items()}
 
 
+@lru_cache(maxsize=1)
+def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
+    """domains_not.toml compiled: {domain code: {language or "any": pattern}}: wording that
+    holds a domain's words without stating it ("interculturele", "Europe économique")."""
+    data = resources.files("pipeline").joinpath("data/lexicon/domains_not.toml")
+    with data.open("rb") as fh:
+        table = tomllib.load(fh)
+    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+                   for lang, entries in langs.items() if entries}
+            for code, langs in table.items()}
+
+
 def domains_in(text: str, lang: str = "") -> set[str]:
     """The domain codes `text` states, with the wording of `lang` (every language when unknown)."""
     found = set()
+    exclusions = domain_exclusions()
     for code, by_lang in domain_patterns().items():
         patterns = [p for key, p in by_lang.items() if key in (lang, "any") or lang not in LANGS]
-        if any(p.search(text) for p in patterns):
+        masked = text
+        for p in exclusions.get(code, {}).values():
+            masked = p.sub(lambda m: " " * len(m.group(0)), masked)
+        if any(p.search(masked) for p in patterns):
             found.add(code)
     return found
 

@@ -1,0 +1,44 @@
+"""Domains of action (CONTRACT.md domain vocabulary): the wording that states a domain and
+the wording that only looks like it (data/lexicon/domains*.toml), and which partner a
+sentence's domains belong to on a page. Every sentence here is written for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.lexicon import domains_in
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    # a word that holds a cue without meaning it
+    ("Dat is natuurlijk een mooie gelegenheid voor beide steden.", "nl", set()),
+    ("De scholen werken samen rond natuurbehoud.", "nl", {"education", "environment"}),
+    # cultural differences, intercultural contact: what the partnership bridges
+    ("De band overbrugt culturele verschillen en bevordert interculturele ontmoetingen.", "nl", set()),
+    ("Les deux villes apprennent à dépasser leurs différences culturelles.", "fr", set()),
+    ("Die Partnerschaft fördert das interkulturelle Lernen.", "de", set()),
+    ("The link helps people see past cultural differences.", "en", set()),
+    ("Les échanges culturels et sportifs sont nombreux.", "fr", {"culture", "sport"}),
+    # the European Economic Community is an institution, not a field of cooperation
+    ("Le serment fut signé peu après la naissance de la Communauté économique européenne.", "fr", set()),
+    ("Die Städte arbeiten in der Wirtschaftsförderung zusammen.", "de", {"economy"}),
+    # the administration as the actor, not the field
+    ("Het gemeentebestuur van de partnerstad was ook aanwezig.", "nl", set()),
+    ("Beide Stadtverwaltungen suchen einen Termin für die Unterzeichnung.", "de", set()),
+    ("Die Partnerschaft unterstützt den Aufbau einer modernen Kommunalverwaltung.", "de", {"governance"}),
+    ("Die Zusammenarbeit betrifft die Verwaltung der Gemeinde.", "de", {"governance"}),
+    # training the partner's officials is capacity building, not education
+    ("Le projet finance la formation des agents de l'état civil.", "fr", {"civil_registry", "governance"}),
+    ("Er werden opleidingen voor het gemeentepersoneel georganiseerd.", "nl", {"governance"}),
+    ("The programme pays for the training of municipal staff.", "en", {"governance"}),
+    ("Le projet soutient la formation professionnelle des jeunes.", "fr", {"education", "youth"}),
+    # knowledge exchange between administrations, strengthening capacities: governance
+    ("Beide gemeenten werken aan kennisuitwisseling tussen hun diensten.", "nl", {"governance"}),
+    ("Le programme vise à renforcer les capacités des communes partenaires.", "fr", {"governance"}),
+    ("The towns agreed on a knowledge exchange between their departments.", "en", {"governance"}),
+    # social projects
+    ("La coopération appuie des projets sociaux dans les quartiers.", "fr", {"social_action"}),
+])
+def test_domain_wording(text: str, lang: str, expected: set[str]) -> None:
+    assert domains_in(text, lang) == expected
+
