@@ -278,16 +278,29 @@ class PageExtractor:
         padded = f" {partner_key(text)} "
         return [key for key in self.partners if f" {key} " in padded]
 
-    def _section_text(self, text: str, strength: float, evidence: bool = False) -> None:
+    def _section_text(self, text: str, strength: float, evidence: bool = False, domains: bool = True) -> None:
         if self.section is None:
             return
         for key in self.section.keys:
             ev = self.partners[key]
             if self.section.about_only:
-                for d in mn.domains_in(text, self.text.language):
+                for d in mn.domains_in(text, self.text.language) if domains else ():
                     ev.domains[d] = max(ev.domains.get(d, 0), strength)
             else:
-                ev.add_text(text, strength, evidence)
+                ev.add_text(text, strength, evidence, domains)
+
+    def _names_other_town(self, sentence: str, keys: list[str]) -> bool:
+        """Does a sentence in a partner's section name a foreign town that is not that partner
+        ("a health project in [another city]")? What it does there is that town's, not the partner's."""
+        for m in mn.NAME_RE.finditer(sentence):
+            name = mn.clean_name(m.group(0))
+            key = partner_key(name)
+            if m.start() == 0 or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
+                continue
+            if any(p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written
+                   for p in self.gaz.place(name)):
+                return True
+        return False
 
     def on_list_entry(self, block: Block) -> bool:
         """A list item or table row naming partners; True when it did."""
@@ -379,7 +392,8 @@ class PageExtractor:
         known_mentions = self._known_in(sentence)
         if not found and not known_mentions:
             if self.section is not None:
-                self._section_text(sentence, self.section.strength)
+                self._section_text(sentence, self.section.strength,
+                                   domains=not self._names_other_town(sentence, self.section.keys))
             return
         bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
                                                    if self.partners[k].name in sentence} | {len(sentence)})
@@ -608,11 +622,12 @@ class PageExtractor:
                         named.setdefault(c.unit.index, set()).add(key)
         position = {u.index: i for i, u in enumerate(units)}
         if len(self.partners) == 1:  # a page about one partnership: what it says of "the partnership"
-            ev = next(iter(self.partners.values()))
+            key, ev = next(iter(self.partners.items()))
             first = min((c.unit.index for c in next(iter(by_key.values()), []) if c.accepted), default=0)
             first = min([first, *(c.unit.index for seen in by_key.values() for c in seen if c.accepted)])
             for unit in units:  # from the partner's first statement on, the page speaks of it
-                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)):
+                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)) \
+                        and not self._names_other_town(unit.text, [key]):
                     for d in mn.domains_in(unit.text, self.text.language):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
                 if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.extract import extract
+from pipeline.gazetteer import Gazetteer
 from pipeline.lexicon import domains_in
+from pipeline.models import Candidate, Text
+from pipeline.text import text_to_blocks
+
+
+def run(gaz: Gazetteer, page: str, lang: str) -> dict[str, Candidate]:
+    blocks = text_to_blocks(page).blocks
+    return {c.partner: c for c in extract(Text("p", "p", lang, blocks), gaz, gaz.municipalities["21013"])}
 
 
 @pytest.mark.parametrize(("text", "lang", "expected"), [
@@ -42,3 +51,28 @@ from pipeline.lexicon import domains_in
 def test_domain_wording(text: str, lang: str, expected: set[str]) -> None:
     assert domains_in(text, lang) == expected
 
+
+OTHER_TOWN = """Coopération internationale
+
+Notre commune a signé une convention de coopération avec la ville de Tulle (France). Ce partenariat porte sur la gestion des déchets.
+
+Nous soutenons aussi un projet de santé à Casablanca avec une association locale.
+"""
+
+
+def test_a_sentence_about_another_town_gives_the_partner_nothing(gaz: Gazetteer) -> None:
+    rows = run(gaz, OTHER_TOWN, "fr")
+    assert rows["Tulle"].domains == ("environment",)
+
+
+SAME_PARTNER = """Coopération internationale
+
+Notre commune a signé une convention de coopération avec la ville de Tulle (France).
+
+Nous soutenons aussi un projet de santé avec le centre de soins de la ville.
+"""
+
+
+def test_the_sentences_after_a_partner_still_give_it_their_domains(gaz: Gazetteer) -> None:
+    rows = run(gaz, SAME_PARTNER, "fr")
+    assert rows["Tulle"].domains == ("health",)
