@@ -59,6 +59,10 @@ DOMAIN_WINDOW = 6
 TYPED_AROUND = re.compile(r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS),
                                                                                   key=len, reverse=True))
                           + r"))\s*)*")
+# Domains in a sentence naming several partners: the marks that end a clause, and what may
+# stand between two partners that share one ("avec X et Y", "X, Y en Z").
+CLAUSE_BREAKS = (",", ";", ":")
+COORDINATION = re.compile(rf"\s*,?\s*(?:(?:{mn.CONJUNCTION})\s+)?(?:(?:de|la|le|het|the|die|der)\s+)?", re.IGNORECASE)
 # A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
 MIN_STATEMENT_CHARS = 40
 
@@ -400,6 +404,10 @@ class PageExtractor:
         countries = {c for c, _, _ in self.finder.countries(sentence)}
         years = mn.dates_in(sentence, self.text.language) if v.RESPECTIVELY.search(sentence) else []
         n_partners = len({partner_key(m.name) for m in found} | set(known_mentions))
+        spans = sorted({(m.start, m.end) for m in found} | {(sentence.find(self.partners[k].name),
+                                                             sentence.find(self.partners[k].name)
+                                                             + len(self.partners[k].name))
+                                                            for k in known_mentions if self.partners[k].name in sentence})
         for i, m in enumerate(found):
             ev = self._partner(m)
             self._context_protocol(ev)
@@ -408,7 +416,8 @@ class PageExtractor:
             if n_partners == 1:
                 ev.add_text(sentence, OWN, evidence=True)
                 continue
-            ev.add_text(self._clause(sentence, m.start, bounds), OWN)
+            ev.add_text(self._clause(sentence, m.start, bounds), OWN, domains=False)
+            ev.add_text(self._domain_clause(sentence, m.start, spans), OWN)
             ev.add_evidence(sentence)  # the whole sentence, not the clause: a reader checks it
             ev.add_text(sentence, SECTION, domains=False)  # instrument shared by the enumeration
             if len(years) == len(found):
@@ -417,7 +426,8 @@ class PageExtractor:
         for key in known_mentions:
             ev = self.partners[key]
             if ev.name in sentence and key not in mentioned:
-                ev.add_text(self._clause(sentence, sentence.find(ev.name), bounds), OWN)
+                ev.add_text(self._clause(sentence, sentence.find(ev.name), bounds), OWN, domains=False)
+                ev.add_text(self._domain_clause(sentence, sentence.find(ev.name), spans), OWN)
                 mentioned.append(key)
         if mentioned:  # the sentences that follow go on about these partners
             level = self.section.level if self.section else (self.protocol_ctx[-1][0] if self.protocol_ctx else 0)
@@ -434,6 +444,32 @@ class PageExtractor:
         gap = sentence[prev:start]
         cut = max(gap.rfind(";"), gap.rfind(","), gap.rfind(":"))
         return sentence[(prev + cut + 1 if cut >= 0 else start):nxt]
+
+    @staticmethod
+    def _domain_clause(sentence: str, start: int, spans: list[tuple[int, int]]) -> str:
+        """What a sentence naming several partners says of the one at `start`: between two
+        partners, the words before the last clause break go with the first ("Tulle pour la
+        culture, et Fès pour la santé"), those after it lead to the second ("..., our clubs
+        play in X"); partners joined by a bare "and" or comma share their clause ("exchanges
+        with X and Y")."""
+        at = next((i for i, (s, _) in enumerate(spans) if s == start), None)
+        if at is None:
+            return sentence
+        lo = hi = at
+        while lo > 0 and COORDINATION.fullmatch(sentence[spans[lo - 1][1]:spans[lo][0]]):
+            lo -= 1
+        while hi < len(spans) - 1 and COORDINATION.fullmatch(sentence[spans[hi][1]:spans[hi + 1][0]]):
+            hi += 1
+        begin, end = 0, len(sentence)
+        if lo > 0:
+            gap_start = spans[lo - 1][1]
+            cut = max(sentence.rfind(ch, gap_start, spans[lo][0]) for ch in CLAUSE_BREAKS)
+            begin = cut + 1 if cut >= 0 else spans[lo][0]
+        if hi < len(spans) - 1:
+            gap_end = spans[hi + 1][0]
+            cut = max(sentence.rfind(ch, spans[hi][1], gap_end) for ch in CLAUSE_BREAKS)
+            end = cut if cut >= 0 else gap_end
+        return sentence[begin:end]
 
     # -- the walk -------------------------------------------------------------
     # -- the decision ------------------------------------------------------------

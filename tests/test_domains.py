@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract
+from pipeline.extract import PageExtractor, extract
 from pipeline.gazetteer import Gazetteer
 from pipeline.lexicon import domains_in
 from pipeline.models import Candidate, Text
@@ -76,3 +76,29 @@ Nous soutenons aussi un projet de santé avec le centre de soins de la ville.
 def test_the_sentences_after_a_partner_still_give_it_their_domains(gaz: Gazetteer) -> None:
     rows = run(gaz, SAME_PARTNER, "fr")
     assert rows["Tulle"].domains == ("health",)
+
+
+def _clause(sentence: str, partner: str, partners: list[str]) -> str:
+    spans = sorted((sentence.index(p), sentence.index(p) + len(p)) for p in partners)
+    return PageExtractor._domain_clause(sentence, sentence.index(partner), spans)
+
+
+ENUMERATION = ("Our schools exchange pupils with Tulle and Fès, the music academy plays in Kamnik, "
+               "and our football club visits Lviv.")
+
+
+@pytest.mark.parametrize(("partner", "expected"), [
+    ("Tulle", {"education"}),  # shares the clause of the partner it is joined to by "and"
+    ("Fès", {"education"}),
+    ("Kamnik", {"culture"}),  # the words before it, after the last comma, lead to it
+    ("Lviv", {"sport"}),
+])
+def test_each_partner_of_an_enumeration_takes_its_own_clause(partner: str, expected: set[str]) -> None:
+    clause = _clause(ENUMERATION, partner, ["Tulle", "Fès", "Kamnik", "Lviv"])
+    assert domains_in(clause, "en") == expected
+
+
+def test_what_follows_a_partner_up_to_the_last_break_is_its_own() -> None:
+    sentence = "Les échanges avec Tulle portent sur la culture, et ceux avec Fès sur la santé."
+    assert domains_in(_clause(sentence, "Tulle", ["Tulle", "Fès"]), "fr") == {"culture"}
+    assert domains_in(_clause(sentence, "Fès", ["Tulle", "Fès"]), "fr") == {"health"}
