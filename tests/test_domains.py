@@ -102,3 +102,14 @@ def test_what_follows_a_partner_up_to_the_last_break_is_its_own() -> None:
     sentence = "Les échanges avec Tulle portent sur la culture, et ceux avec Fès sur la santé."
     assert domains_in(_clause(sentence, "Tulle", ["Tulle", "Fès"]), "fr") == {"culture"}
     assert domains_in(_clause(sentence, "Fès", ["Tulle", "Fès"]), "fr") == {"health"}
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("Onze jeugdploegen spelen elk jaar een voetbaltornooi in de partnerstad.", "nl", {"sport", "youth"}),
+    ("La ville accueille chaque été un tournoi de football.", "fr", {"sport"}),
+    ("Die Vereine organisieren ein Fußballturnier.", "de", {"sport"}),
+    ("Het project biedt psychosociale begeleiding aan gezinnen.", "nl", {"health"}),
+    ("Le partenariat finance un soutien psychosocial aux familles.", "fr", {"health"}),
+])
+def test_sport_and_health_wording(text: str, lang: str, expected: set[str]) -> None:
+    assert domains_in(text, lang) == expected
