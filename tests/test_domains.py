@@ -113,3 +113,17 @@ def test_what_follows_a_partner_up_to_the_last_break_is_its_own() -> None:
 ])
 def test_sport_and_health_wording(text: str, lang: str, expected: set[str]) -> None:
     assert domains_in(text, lang) == expected
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    # what someone proposes the partners could do one day is not what they agreed on
+    ("Volgens de oppositie kunnen er ook projecten rond mobiliteit en milieu komen.", "nl", set()),
+    ("Le conseil pourrait étendre la coopération au sport.", "fr", set()),
+    ("Später könnten auch Schulen teilnehmen.", "de", set()),
+    ("The towns could also work together on waste collection.", "en", set()),
+    ("Het akkoord zal focussen op mobiliteit en milieu.", "nl", {"environment", "mobility"}),
+    # training the officials, with an adjective before them
+    ("Samen investeerden we in de opleiding van de gemeentelijke ambtenaren.", "nl", {"governance"}),
+])
+def test_suggestions_and_training_of_officials(text: str, lang: str, expected: set[str]) -> None:
+    assert domains_in(text, lang) == expected
