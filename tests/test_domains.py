@@ -127,3 +127,17 @@ def test_sport_and_health_wording(text: str, lang: str, expected: set[str]) -> N
 ])
 def test_suggestions_and_training_of_officials(text: str, lang: str, expected: set[str]) -> None:
     assert domains_in(text, lang) == expected
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    # officials and councillors named as who came or who signed: people, not a field of cooperation
+    ("Namens de gemeente waren de burgemeester, twee raadsleden en de secretaris aanwezig.", "nl", set()),
+    ("Les fonctionnaires des deux villes ont assisté à la cérémonie.", "fr", set()),
+    ("Two councillors joined the delegation.", "en", set()),
+    # ... and as the ones whose skills the partnership builds: governance
+    ("Het programma organiseert uitwisselingen tussen ambtenaren van beide gemeenten.", "nl", {"governance"}),
+    ("La commune partage son expérience avec les fonctionnaires de la ville partenaire.", "fr", {"governance"}),
+    ("The project offers placements for municipal staff of the partner town.", "en", {"governance"}),
+])
+def test_officials_count_where_their_capacities_are_built(text: str, lang: str, expected: set[str]) -> None:
+    assert domains_in(text, lang) == expected
