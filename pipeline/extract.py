@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import lexicon
 from . import mentions as mn
 from . import vocab as v
 from .decide import TYPE_ADJ_ANYWHERE, Decider, Unit, Weighed, page_units
@@ -294,12 +295,15 @@ class PageExtractor:
                 ev.add_text(text, strength, evidence, domains)
 
     def _names_other_town(self, sentence: str, keys: list[str]) -> bool:
-        """Does a sentence in a partner's section name a foreign town that is not that partner
-        ("a health project in [another city]")? What it does there is that town's, not the partner's."""
+        """Does a sentence in a partner's section place itself in a foreign town that is not
+        that partner ("a health project in [another city]")? What it does there is that
+        town's, not the partner's."""
+        elsewhere = lexicon.domain_context("elsewhere", self.text.language)
         for m in mn.NAME_RE.finditer(sentence):
             name = mn.clean_name(m.group(0))
             key = partner_key(name)
-            if m.start() == 0 or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
+            if not elsewhere.search(sentence[max(0, m.start() - 20):m.start()]) \
+                    or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
                 continue
             if any(p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written
                    for p in self.gaz.place(name)):

@@ -6,7 +6,7 @@
   languages into one alternation, `pattern()` compiles it; vocab.py builds the project's
   patterns from them. `word_map()` reads tables of words to a value (type words, months).
 - cues.toml, domains.toml: see cues() and domain_patterns(); domains_not.toml and
-  domains_context.toml: see domain_exclusions() and domain_suggestion().
+  domains_context.toml: see domain_exclusions() and domain_context().
 - nationality.csv: adjectives of nationality (stems) in nl, fr, de and en, to the ISO
   code of their country: "de Duitse stad", "la commune allemande", "der kongolesischen
   Stadt", "the German town of" all say DE.
@@ -123,21 +123,24 @@ def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
             for code, langs in table.items()}
 
 
-@lru_cache(maxsize=1)
-def domain_suggestion() -> dict[str, re.Pattern[str]]:
-    """domains_context.toml [suggestion] compiled, {language or "any": pattern}: a sentence
-    that proposes what the partners could do ("kunnen er ook ...") states none of their domains."""
+@cache
+def domain_context(category: str, lang: str = "") -> re.Pattern[str]:
+    """A category of domains_context.toml compiled for `lang` (with `any`; every language
+    when unknown): `suggestion`, a sentence proposing what partners could do ("kunnen er
+    ook ..."), which states none of their domains; `elsewhere`, the words before a town
+    that put what a sentence tells in that town ("un projet à X")."""
     data = resources.files("pipeline").joinpath("data/lexicon/domains_context.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
-    return {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
-            for lang, entries in table["suggestion"].items() if entries}
+    entries = [e for key, words in table[category].items() if key in (lang, "any") or lang not in LANGS
+               for e in words]
+    return re.compile("|".join(f"(?:{e})" for e in entries) or "(?!)", re.IGNORECASE)  # none: matches nothing
 
 
 def domains_in(text: str, lang: str = "") -> set[str]:
     """The domain codes `text` states, with the wording of `lang` (every language when unknown)."""
     found: set[str] = set()
-    if any(p.search(text) for key, p in domain_suggestion().items() if key in (lang, "any") or lang not in LANGS):
+    if domain_context("suggestion", lang).search(text):
         return found
     exclusions = domain_exclusions()
     for code, by_lang in domain_patterns().items():

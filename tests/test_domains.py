@@ -141,3 +141,16 @@ def test_suggestions_and_training_of_officials(text: str, lang: str, expected: s
 ])
 def test_officials_count_where_their_capacities_are_built(text: str, lang: str, expected: set[str]) -> None:
     assert domains_in(text, lang) == expected
+
+
+EU_FUNDED = """Coopération internationale
+
+Notre commune a signé une convention de coopération avec la ville de Tulle (France).
+
+Le projet, financé par l'Union européenne, porte sur l'eau potable.
+"""
+
+
+def test_a_name_not_placed_by_a_preposition_is_no_other_town(gaz: Gazetteer) -> None:
+    rows = run(gaz, EU_FUNDED, "fr")  # "Union" is also a town's name
+    assert rows["Tulle"].domains == ("water_sanitation",)
