@@ -154,3 +154,13 @@ Le projet, financé par l'Union européenne, porte sur l'eau potable.
 def test_a_name_not_placed_by_a_preposition_is_no_other_town(gaz: Gazetteer) -> None:
     rows = run(gaz, EU_FUNDED, "fr")  # "Union" is also a town's name
     assert rows["Tulle"].domains == ("water_sanitation",)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("De samenwerking ondersteunt de gemeentefinanciën van de partner.", "nl"),
+    ("Le projet appuie la fiscalité locale et les finances communales.", "fr"),
+    ("Die Partnerschaft berät bei den Gemeindefinanzen.", "de"),
+    ("The project supports local taxation in the partner town.", "en"),
+])
+def test_local_finance_is_governance(text: str, lang: str) -> None:
+    assert domains_in(text, lang) == {"governance"}
