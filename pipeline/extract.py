@@ -64,6 +64,9 @@ TYPED_AROUND = re.compile(r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:" + "|".join(sor
 # stand between two partners that share one ("avec X et Y", "X, Y en Z").
 CLAUSE_BREAKS = (",", ";", ":")
 COORDINATION = re.compile(rf"\s*,?\s*(?:(?:{mn.CONJUNCTION})\s+)?(?:(?:de|la|le|het|the|die|der)\s+)?", re.IGNORECASE)
+# How far before a town's name the words that place a sentence in it ("à", "in") are looked
+# for: the preposition and a space, with room for a longer preposition (set by hand, not tuned).
+ELSEWHERE_CHARS = 20
 # A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
 MIN_STATEMENT_CHARS = 40
 
@@ -296,13 +299,13 @@ class PageExtractor:
 
     def _names_other_town(self, sentence: str, keys: list[str]) -> bool:
         """Does a sentence in a partner's section place itself in a foreign town that is not
-        that partner ("a health project in [another city]")? What it does there is that
+        that partner ("a school built in [another town]")? What it does there is that
         town's, not the partner's."""
         elsewhere = lexicon.domain_context("elsewhere", self.text.language)
         for m in mn.NAME_RE.finditer(sentence):
             name = mn.clean_name(m.group(0))
             key = partner_key(name)
-            if not elsewhere.search(sentence[max(0, m.start() - 20):m.start()]) \
+            if not elsewhere.search(sentence[max(0, m.start() - ELSEWHERE_CHARS):m.start()]) \
                     or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
                 continue
             if any(p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written

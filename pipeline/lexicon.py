@@ -114,7 +114,7 @@ def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
 @lru_cache(maxsize=1)
 def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
     """domains_not.toml compiled: {domain code: {language or "any": pattern}}: wording that
-    holds a domain's words without stating it ("interculturele", "Europe économique")."""
+    holds a domain's words without stating it ("interculturele", "Communauté économique européenne")."""
     data = resources.files("pipeline").joinpath("data/lexicon/domains_not.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
@@ -128,7 +128,7 @@ def domain_context(category: str, lang: str = "") -> re.Pattern[str]:
     """A category of domains_context.toml compiled for `lang` (with `any`; every language
     when unknown): `suggestion`, a sentence proposing what partners could do ("kunnen er
     ook ..."), which states none of their domains; `elsewhere`, the words before a town
-    that put what a sentence tells in that town ("un projet à X")."""
+    that put what a sentence tells in that town ("une école construite à X")."""
     data = resources.files("pipeline").joinpath("data/lexicon/domains_context.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
