@@ -5,7 +5,8 @@
   `fr`, `de`, `en`, and `any` for what they share). `alternation()` joins a category's
   languages into one alternation, `pattern()` compiles it; knowledge/vocab.py builds the project's
   patterns from them. `word_map()` reads tables of words to a value (type words, months).
-- cues.toml, domains.toml: see cues() and domain_patterns().
+- cues.toml, domains.toml: see cues() and domain_patterns(); domains_not.toml and
+  domains_context.toml: see domain_exclusions() and domain_context().
 - nationality.csv: adjectives of nationality (stems) in nl, fr, de and en, to the ISO
   code of their country: "de Duitse stad", "la commune allemande", "der kongolesischen
   Stadt", "the German town of" all say DE.
@@ -110,12 +111,44 @@ def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
             for code, langs in table.items()}
 
 
+@lru_cache(maxsize=1)
+def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
+    """domains_not.toml compiled: {domain code: {language or "any": pattern}}: wording that
+    holds a domain's words without stating it ("interculturele", "Communauté économique européenne")."""
+    data = resources.files("pipeline").joinpath("data/lexicon/domains_not.toml")
+    with data.open("rb") as fh:
+        table = tomllib.load(fh)
+    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+                   for lang, entries in langs.items() if entries}
+            for code, langs in table.items()}
+
+
+@cache
+def domain_context(category: str, lang: str = "") -> re.Pattern[str]:
+    """A category of domains_context.toml compiled for `lang` (with `any`; every language
+    when unknown): `suggestion`, a sentence proposing what partners could do ("kunnen er
+    ook ..."), which states none of their domains; `elsewhere`, the words before a town
+    that put what a sentence tells in that town ("une école construite à X")."""
+    data = resources.files("pipeline").joinpath("data/lexicon/domains_context.toml")
+    with data.open("rb") as fh:
+        table = tomllib.load(fh)
+    entries = [e for key, words in table[category].items() if key in (lang, "any") or lang not in LANGS
+               for e in words]
+    return re.compile("|".join(f"(?:{e})" for e in entries) or "(?!)", re.IGNORECASE)  # none: matches nothing
+
+
 def domains_in(text: str, lang: str = "") -> set[str]:
     """The domain codes `text` states, with the wording of `lang` (every language when unknown)."""
-    found = set()
+    found: set[str] = set()
+    if domain_context("suggestion", lang).search(text):
+        return found
+    exclusions = domain_exclusions()
     for code, by_lang in domain_patterns().items():
         patterns = [p for key, p in by_lang.items() if key in (lang, "any") or lang not in LANGS]
-        if any(p.search(text) for p in patterns):
+        masked = text
+        for p in exclusions.get(code, {}).values():
+            masked = p.sub(lambda m: " " * len(m.group(0)), masked)
+        if any(p.search(masked) for p in patterns):
             found.add(code)
     return found
 

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pipeline.knowledge import lexicon
 from pipeline.knowledge import vocab as v
 from pipeline.knowledge.gazetteer import Gazetteer, fold
 from pipeline.knowledge.lexicon import nationality_country
@@ -61,6 +62,13 @@ DOMAIN_WINDOW = 6
 TYPED_AROUND = re.compile(r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS),
                                                                                   key=len, reverse=True))
                           + r"))\s*)*")
+# Domains in a sentence naming several partners: the marks that end a clause, and what may
+# stand between two partners that share one ("avec X et Y", "X, Y en Z").
+CLAUSE_BREAKS = (",", ";", ":")
+COORDINATION = re.compile(rf"\s*,?\s*(?:(?:{mn.CONJUNCTION})\s+)?(?:(?:de|la|le|het|the|die|der)\s+)?", re.IGNORECASE)
+# How far before a town's name the words that place a sentence in it ("à", "in") are looked
+# for: the preposition and a space, with room for a longer preposition (set by hand, not tuned).
+ELSEWHERE_CHARS = 20
 # A line shorter than this ("Tulle (France)") states nothing alone: its lead-in goes with it.
 MIN_STATEMENT_CHARS = 40
 
@@ -280,16 +288,32 @@ class PageExtractor:
         padded = f" {partner_key(text)} "
         return [key for key in self.partners if f" {key} " in padded]
 
-    def _section_text(self, text: str, strength: float, evidence: bool = False) -> None:
+    def _section_text(self, text: str, strength: float, evidence: bool = False, domains: bool = True) -> None:
         if self.section is None:
             return
         for key in self.section.keys:
             ev = self.partners[key]
             if self.section.about_only:
-                for d in mn.domains_in(text, self.text.language):
+                for d in mn.domains_in(text, self.text.language) if domains else ():
                     ev.domains[d] = max(ev.domains.get(d, 0), strength)
             else:
-                ev.add_text(text, strength, evidence)
+                ev.add_text(text, strength, evidence, domains)
+
+    def _names_other_town(self, sentence: str, keys: list[str]) -> bool:
+        """Does a sentence in a partner's section place itself in a foreign town that is not
+        that partner ("a school built in [another town]")? What it does there is that
+        town's, not the partner's."""
+        elsewhere = lexicon.domain_context("elsewhere", self.text.language)
+        for m in mn.NAME_RE.finditer(sentence):
+            name = mn.clean_name(m.group(0))
+            key = partner_key(name)
+            if not elsewhere.search(sentence[max(0, m.start() - ELSEWHERE_CHARS):m.start()]) \
+                    or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
+                continue
+            if any(p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written
+                   for p in self.gaz.place(name)):
+                return True
+        return False
 
     def on_list_entry(self, block: Block) -> bool:
         """A list item or table row naming partners; True when it did."""
@@ -381,13 +405,18 @@ class PageExtractor:
         known_mentions = self._known_in(sentence)
         if not found and not known_mentions:
             if self.section is not None:
-                self._section_text(sentence, self.section.strength)
+                self._section_text(sentence, self.section.strength,
+                                   domains=not self._names_other_town(sentence, self.section.keys))
             return
         bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
                                                    if self.partners[k].name in sentence} | {len(sentence)})
         countries = {c for c, _, _ in self.finder.countries(sentence)}
         years = mn.dates_in(sentence, self.text.language) if v.RESPECTIVELY.search(sentence) else []
         n_partners = len({partner_key(m.name) for m in found} | set(known_mentions))
+        spans = sorted({(m.start, m.end) for m in found} | {(sentence.find(self.partners[k].name),
+                                                             sentence.find(self.partners[k].name)
+                                                             + len(self.partners[k].name))
+                                                            for k in known_mentions if self.partners[k].name in sentence})
         for i, m in enumerate(found):
             ev = self._partner(m)
             self._context_protocol(ev)
@@ -396,7 +425,8 @@ class PageExtractor:
             if n_partners == 1:
                 ev.add_text(sentence, OWN, evidence=True)
                 continue
-            ev.add_text(self._clause(sentence, m.start, bounds), OWN)
+            ev.add_text(self._clause(sentence, m.start, bounds), OWN, domains=False)
+            ev.add_text(self._domain_clause(sentence, m.start, spans), OWN)
             ev.add_evidence(sentence)  # the whole sentence, not the clause: a reader checks it
             ev.add_text(sentence, SECTION, domains=False)  # instrument shared by the enumeration
             if len(years) == len(found):
@@ -405,7 +435,8 @@ class PageExtractor:
         for key in known_mentions:
             ev = self.partners[key]
             if ev.name in sentence and key not in mentioned:
-                ev.add_text(self._clause(sentence, sentence.find(ev.name), bounds), OWN)
+                ev.add_text(self._clause(sentence, sentence.find(ev.name), bounds), OWN, domains=False)
+                ev.add_text(self._domain_clause(sentence, sentence.find(ev.name), spans), OWN)
                 mentioned.append(key)
         if mentioned:  # the sentences that follow go on about these partners
             level = self.section.level if self.section else (self.protocol_ctx[-1][0] if self.protocol_ctx else 0)
@@ -422,6 +453,32 @@ class PageExtractor:
         gap = sentence[prev:start]
         cut = max(gap.rfind(";"), gap.rfind(","), gap.rfind(":"))
         return sentence[(prev + cut + 1 if cut >= 0 else start):nxt]
+
+    @staticmethod
+    def _domain_clause(sentence: str, start: int, spans: list[tuple[int, int]]) -> str:
+        """What a sentence naming several partners says of the one at `start`: between two
+        partners, the words before the last clause break go with the first ("Tulle pour la
+        culture, et Fès pour la santé"), those after it lead to the second ("..., our clubs
+        play in X"); partners joined by a bare "and" or comma share their clause ("exchanges
+        with X and Y")."""
+        at = next((i for i, (s, _) in enumerate(spans) if s == start), None)
+        if at is None:
+            return sentence
+        lo = hi = at
+        while lo > 0 and COORDINATION.fullmatch(sentence[spans[lo - 1][1]:spans[lo][0]]):
+            lo -= 1
+        while hi < len(spans) - 1 and COORDINATION.fullmatch(sentence[spans[hi][1]:spans[hi + 1][0]]):
+            hi += 1
+        begin, end = 0, len(sentence)
+        if lo > 0:
+            gap_start = spans[lo - 1][1]
+            cut = max(sentence.rfind(ch, gap_start, spans[lo][0]) for ch in CLAUSE_BREAKS)
+            begin = cut + 1 if cut >= 0 else spans[lo][0]
+        if hi < len(spans) - 1:
+            gap_end = spans[hi + 1][0]
+            cut = max(sentence.rfind(ch, spans[hi][1], gap_end) for ch in CLAUSE_BREAKS)
+            end = cut if cut >= 0 else gap_end
+        return sentence[begin:end]
 
     # -- the walk -------------------------------------------------------------
     # -- the decision ------------------------------------------------------------
@@ -610,11 +667,12 @@ class PageExtractor:
                         named.setdefault(c.unit.index, set()).add(key)
         position = {u.index: i for i, u in enumerate(units)}
         if len(self.partners) == 1:  # a page about one partnership: what it says of "the partnership"
-            ev = next(iter(self.partners.values()))
+            key, ev = next(iter(self.partners.items()))
             first = min((c.unit.index for c in next(iter(by_key.values()), []) if c.accepted), default=0)
             first = min([first, *(c.unit.index for seen in by_key.values() for c in seen if c.accepted)])
             for unit in units:  # from the partner's first statement on, the page speaks of it
-                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)):
+                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)) \
+                        and not self._names_other_town(unit.text, [key]):
                     for d in mn.domains_in(unit.text, self.text.language):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
                 if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):
