@@ -170,3 +170,9 @@ def test_a_signature_during_a_visit_dates_the_partnership() -> None:
 def test_a_date_heading_a_signature_is_its_date_not_a_dateline() -> None:
     assert [d.year for d in mn.dates_in("14 juni 1996. De burgemeesters tekenden de oorkonde.", "nl")] == [1996]
     assert mn.dates_in("14 juni 1996. De burgemeesters bezochten de markt.", "nl") == []
+
+
+@pytest.mark.parametrize("line", ["Posted on 4 March 2021 by the editor", "Post on 12-Jan-2019",
+                                  "Geplaatst op 3 mei 2020", "Posté le 2 juin 2018", "Veröffentlicht am 1. Juli 2017"])
+def test_a_line_that_dates_the_page_names_no_partner_and_no_year(line: str) -> None:
+    assert mn.dates_in(line) == []
