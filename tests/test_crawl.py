@@ -46,13 +46,12 @@ from pipeline.crawl.fetch import (
 )
 from pipeline.crawl.registry import Source, is_relevant, site_key
 from pipeline.models import Document
+from pipeline.stages.s1_ingest import lookup, warc_files
 from pipeline.stages.s1_ingest.files import iter_documents
 from pipeline.stages.s1_ingest.warc_reader import (
     COMMUNE_FIELD,
     iter_warc_documents,
-    lookup,
     sha256_label,
-    warc_files,
 )
 
 SITE = Path(__file__).parent / "crawlsite"

@@ -21,14 +21,13 @@ from pipeline.crawl.warc_writer import (
     SnapshotWriter,
 )
 from pipeline.models import Document, PageResult
+from pipeline.stages.s1_ingest import lookup, warc_files
 from pipeline.stages.s1_ingest.files import iter_documents
 from pipeline.stages.s1_ingest.warc_reader import (
     COMMUNE_FIELD,
     iter_warc_documents,
-    lookup,
     read_record_body,
     sha256_label,
-    warc_files,
 )
 
 T0 = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)

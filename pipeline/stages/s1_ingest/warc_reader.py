@@ -221,22 +221,3 @@ def warc_documents(latest: dict[str, _Ref], base_dir: Path) -> Iterator[Document
             commune_nis=ref.commune_nis,
             declared_encoding=charset(ref.content_type),
         )
-
-
-def warc_files(folder: Path) -> list[Path]:
-    """All WARC files below a folder, sorted, as `run` reads them: regular files inside the
-    folder, symlinks followed only when their target is inside it too (see ingest)."""
-    from pipeline.stages.s1_ingest.files import list_input
-
-    if not Path(folder).is_dir():
-        return []
-    return sorted(list_input(Path(folder)).warc_paths)
-
-
-def lookup(raw_dir: Path, url: str) -> bytes:
-    """The exact body of the latest 200 snapshot of `url` in the WARC files under raw_dir."""
-    latest, _errors = _latest(warc_files(raw_dir), Path(raw_dir))
-    ref = latest.get(url)
-    if ref is None:
-        raise KeyError(f"{url}: no 200 response for this URL in the WARC files under {raw_dir}")
-    return read_record_body(ref.path, ref.offset)
