@@ -423,15 +423,14 @@ class _Page:
             items = "".join(f'<li class="event"><time>{rng.randint(1, 28)} {rng.choice(w["months"])}</time> '
                             f'<a href="/agenda/{i}">{html.escape(rng.choice(w["events"]))}</a></li>'
                             for i in range(rng.randint(6, 14)))
-            return w["event_title"], [f'<ul class="agenda">{items}</ul>'] + self.paragraphs(w["news"], 1)
+            return w["event_title"], [f'<ul class="agenda">{items}</ul>', *self.paragraphs(w["news"], 1)]
         if kind == "council":
             title = self.fill(w["council_title"])
             items = "".join(f"<li>{html.escape(self.fill(s))}</li>"
                             for s in rng.sample(w["council"], k=rng.randint(3, len(w["council"]))))
-            return title, [f"<ol>{items}</ol>"] + self.paragraphs(w["news"], rng.randint(1, 2))
+            return title, [f"<ol>{items}</ol>", *self.paragraphs(w["news"], rng.randint(1, 2))]
         if kind == "contact":
-            return w["contact"], self.paragraphs(w["service"], 2) + [
-                f"<p>{html.escape(self.town.name)} – {self.town.postal} {html.escape(self.town.name)}</p>"]
+            return w["contact"], [*self.paragraphs(w["service"], 2), f"<p>{html.escape(self.town.name)} – {self.town.postal} {html.escape(self.town.name)}</p>"]
         return self.partnership()
 
     def partners(self, count: int) -> list[tuple[str, str]]:

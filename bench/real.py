@@ -139,13 +139,13 @@ def _stats(values: list[float]) -> str:
 def report(pages: int, size: int, ref: list[Run], runs: dict[int, list[Run]]) -> list[str]:
     med = {w: statistics.median(r.wall_s for r in rs) for w, rs in runs.items()}
     ref_med = statistics.median(r.wall_s for r in ref)
-    lines = [f"real pages: {pages} pages, {size / 1e6:.1f} MB; {len(ref)} runs each, whole processes "
-             "(start-up included); min and median",
+    lines = [(f"real pages: {pages} pages, {size / 1e6:.1f} MB; {len(ref)} runs each, whole processes "
+              "(start-up included); min and median"),
              "",
-             f"  {'command':<28} {'wall min':>8} {'median':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}"
-             f"  {'start s':>7}  busy (median run)",
-             f"  {'reference trafilatura':<28} {_stats([r.wall_s for r in ref])} {pages / ref_med:8.1f} "
-             f"{statistics.median(r.cpu_s for r in ref):7.2f} {max(r.peak_rss_mb for r in ref):8.0f}"]
+             (f"  {'command':<28} {'wall min':>8} {'median':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}"
+              f"  {'start s':>7}  busy (median run)"),
+             (f"  {'reference trafilatura':<28} {_stats([r.wall_s for r in ref])} {pages / ref_med:8.1f} "
+              f"{statistics.median(r.cpu_s for r in ref):7.2f} {max(r.peak_rss_mb for r in ref):8.0f}")]
     for w, rs in sorted(runs.items()):
         middle = sorted(rs, key=lambda r: r.wall_s)[len(rs) // 2]
         starts = [s for s in (startup_s(r) for r in rs) if s is not None]

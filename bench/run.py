@@ -153,16 +153,15 @@ def report(corpus_stats: dict[str, Any], results: dict[str, Any], args: argparse
     ref = results["reference"]
     runs: dict[int, dict[str, Any]] = {int(k): v for k, v in results["workers"].items()}
     lines = [
-        f"corpus: {corpus_stats['pages']} pages ({corpus_stats['generated']} generated, "
-        f"{corpus_stats['realworld']} real-world), {corpus_stats['bytes'] / 1e6:.1f} MB; "
-        f"{cores()} cores",
+        (f"corpus: {corpus_stats['pages']} pages ({corpus_stats['generated']} generated, "
+         f"{corpus_stats['realworld']} real-world), {corpus_stats['bytes'] / 1e6:.1f} MB; "
+         f"{cores()} cores"),
         "",
-        f"  {'run':<30} {'pages/s':>9} {'MB/s':>7} {'wall s':>8} {'CPU s':>8} {'cores':>6} {'start s':>7}"
-        f"  peak RSS MB",
+        (f"  {'run':<30} {'pages/s':>9} {'MB/s':>7} {'wall s':>8} {'CPU s':>8} {'cores':>6} {'start s':>7}"
+         f"  peak RSS MB"),
         _row("reference: trafilatura.extract", ref),
     ]
-    for w in sorted(runs):
-        lines.append(_row(f"pipeline, {w} worker{'s' if w > 1 else ''}", runs[w]))
+    lines += [_row(f"pipeline, {w} worker{'s' if w > 1 else ''}", runs[w]) for w in sorted(runs)]
     if results.get("dask"):
         lines.append(_row(f"pipeline, dask LocalCluster x{args.dask_workers}", results["dask"]))
     dask_note = "; the Dask run includes starting the cluster and loading the models in its workers"
@@ -210,8 +209,8 @@ def report(corpus_stats: dict[str, Any], results: dict[str, Any], args: argparse
         lines.append(f"  reference trafilatura.extract: {1000 * ref['seconds'] / max(ref['pages'], 1):.2f} ms/page")
     rss = results.get("rss") or {}
     if rss:
-        lines += ["", f"peak RSS by corpus size ({args.rss_workers} worker{'s' if args.rss_workers > 1 else ''}, "
-                      "fresh process each)"]
+        lines += ["", (f"peak RSS by corpus size ({args.rss_workers} worker{'s' if args.rss_workers > 1 else ''}, "
+                       "fresh process each)")]
         sizes = sorted(int(n) for n in rss)
         peaks = {n: max(rss[str(n)]["rss_main_mb"], rss[str(n)].get("rss_workers_mb", 0.0)) for n in sizes}
         for n in sizes:

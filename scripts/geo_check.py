@@ -67,7 +67,7 @@ def main() -> int:
     for corpus, r in sorted(placed_rows[:args.sample], key=lambda x: (x[0], x[1].commune, x[1].partner)):
         gid = r.partner_geonames_id or 0
         town = towns.place(gid)
-        name, _, admin1, lat, lon, pop = town if town else ("?", "", "", 0.0, 0.0, 0)
+        name, _, admin1, lat, lon, pop = town or ("?", "", "", 0.0, 0.0, 0)
         print(f"{corpus:6} {r.commune[:18]:18} | {r.partner[:28]:28} {r.country_code} -> {gid:>8} "
               f"{name[:24]:24} {r.country_code}.{admin1:5} pop {pop:>9,} ({lat:.2f}, {lon:.2f}) {r.partner_geo_match}")
     return 0

@@ -92,7 +92,7 @@ def edit_gent(inp: Path) -> None:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     base = tmp_path_factory.mktemp("batch")
     shutil.copytree(ROOT / "raw", base / "in")
-    yield base
+    return base
 
 
 def test_incremental_runs_and_changes(corpus: Path) -> None:

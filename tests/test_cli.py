@@ -16,7 +16,7 @@ from pipeline.cli import EX_USAGE, build_parser, main
 
 def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
-    commands = [a for a in parser._subparsers._group_actions[0].choices]  # type: ignore[union-attr]
+    commands = list(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     assert {"run", "evaluate"} <= set(commands)
     for command in commands:
         with pytest.raises(SystemExit) as exit_info:

@@ -14,11 +14,11 @@ from pipeline.quality.evaluate import GoldError, check_coverage, evaluate, forma
 
 
 def row(partner: str, **kw: Any) -> Partnership:
-    base: dict[str, Any] = dict(
-        partnership_id="p", commune="C", commune_nis="1", partner=partner, partner_type="city",
-        country_code="MA", protocol_type="twinning", protocol_label="", year=2014, date="2014",
-        status="active", domains=("health",), language="nl", source_url="page.txt", evidence="",
-        confidence=0.9)
+    base: dict[str, Any] = {
+        "partnership_id": "p", "commune": "C", "commune_nis": "1", "partner": partner, "partner_type": "city",
+        "country_code": "MA", "protocol_type": "twinning", "protocol_label": "", "year": 2014, "date": "2014",
+        "status": "active", "domains": ("health",), "language": "nl", "source_url": "page.txt", "evidence": "",
+        "confidence": 0.9}
     base.update(kw)
     return Partnership(**base)
 
@@ -91,7 +91,7 @@ def test_scores_over_nothing_are_not_applicable() -> None:
 
 def test_gold_documents_missing_from_the_input_are_a_usage_error() -> None:
     page = PageResult("other.txt", "other.txt")
-    with pytest.raises(GoldError, match="1 of 1 gold documents are not in the input: page.txt"):
+    with pytest.raises(GoldError, match=r"1 of 1 gold documents are not in the input: page\.txt"):
         check_coverage([{"file": "page.txt", "records": []}], [page])
 
 

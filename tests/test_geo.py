@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -14,11 +15,11 @@ LIEGE, TANGIER = 2792413, 2530335
 
 
 def cand(partner: str, url: str = "u1", **kw: object) -> Candidate:
-    base: dict[str, object] = dict(
-        partner=partner, partner_type="city", country_code="BE", protocol_type="twinning",
-        protocol_label="jumelage", year=2009, date="2009", status="active", domains=(),
-        evidence=f"Jumelage avec {partner}.", confidence=0.8, source_url=url, language="fr",
-        commune="Ath", commune_nis="51004")
+    base: dict[str, object] = {
+        "partner": partner, "partner_type": "city", "country_code": "BE", "protocol_type": "twinning",
+        "protocol_label": "jumelage", "year": 2009, "date": "2009", "status": "active", "domains": (),
+        "evidence": f"Jumelage avec {partner}.", "confidence": 0.8, "source_url": url, "language": "fr",
+        "commune": "Ath", "commune_nis": "51004"}
     base.update(kw)
     return Candidate(**base)  # type: ignore[arg-type]
 
@@ -26,7 +27,7 @@ def cand(partner: str, url: str = "u1", **kw: object) -> Candidate:
 class FakeTowns(Towns):
     """Three towns: two comparable 'Twinford's and a dominant 'Bigton' over a hamlet."""
 
-    TOWNS = {1: ("Twinford", "ZZ", "01", 1.0, 2.0, 5000), 2: ("Twinford", "ZZ", "02", 3.0, 4.0, 4000),
+    TOWNS: ClassVar[dict[int, tuple[str, str, str, float, float, int]]] = {1: ("Twinford", "ZZ", "01", 1.0, 2.0, 5000), 2: ("Twinford", "ZZ", "02", 3.0, 4.0, 4000),
              3: ("Bigton", "ZZ", "01", 5.0, 6.0, 900000), 4: ("Bigton", "ZZ", "03", 7.0, 8.0, 600)}
 
     def __init__(self) -> None:  # no index file
@@ -76,7 +77,7 @@ def test_reviewed_decisions_override(tmp_path: Path) -> None:
     assert r.resolve(["Bigton"], "ZZ") == Place("reviewed")
     assert r.resolve(["Twinford"], "ZZ").geonames_id == 2
     path.write_text("partner,country_code,geonames_id\nBigton,ZZ,maybe\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="resolutions.csv:2"):
+    with pytest.raises(ValueError, match=r"resolutions\.csv:2"):
         load_resolutions(path)
 
 

@@ -119,7 +119,7 @@ def test_50_mb_page_is_refused_before_reading(tmp_path: Path, good_rows: dict[st
     para = (FR + "\n").encode()
     big = html("").encode().replace(b"<main>", b"<main>" + para * (50 * 1024 * 1024 // len(para) + 1))
     assert len(big) > 50 * 1024 * 1024
-    code, rows, errors = run_case(tmp_path, {"big.html": big}, good_rows, time_limit=5.0)
+    code, _rows, errors = run_case(tmp_path, {"big.html": big}, good_rows, time_limit=5.0)
     assert code == EXIT_PARTIAL
     err = error_of(errors, "big.html")
     assert (err["stage"], err["error_type"]) == ("ingest", "FileTooLarge") and "byte limit" in err["message"]
@@ -294,9 +294,9 @@ def test_symlink_to_dev_zero_and_a_fifo_are_named_not_read(tmp_path: Path, good_
 def test_a_device_inside_the_input_is_not_read(tmp_path: Path) -> None:
     with pytest.raises(ingest.NotRegularFile, match="character device"):
         ingest.read_page(Path("/dev/zero"))
+    big = tmp_path / "big.html"
+    big.write_bytes(b"x" * 2048)
     with pytest.raises(ingest.FileTooLarge):
-        big = tmp_path / "big.html"
-        big.write_bytes(b"x" * 2048)
         ingest.read_page(big, limit=1024)
 
 

@@ -14,11 +14,11 @@ from pipeline.stages.s8_export.tables import COLUMNS
 
 
 def cand(partner: str, url: str, lang: str, **kw: object) -> Candidate:
-    base: dict[str, object] = dict(
-        partner=partner, partner_type="city", country_code="MA", protocol_type="twinning",
-        protocol_label="jumelage", year=2009, date="2009", status="active", domains=("health",),
-        evidence=f"{partner} …", confidence=0.8, source_url=url, language=lang,
-        commune="Schaarbeek", commune_nis="21015")
+    base: dict[str, object] = {
+        "partner": partner, "partner_type": "city", "country_code": "MA", "protocol_type": "twinning",
+        "protocol_label": "jumelage", "year": 2009, "date": "2009", "status": "active", "domains": ("health",),
+        "evidence": f"{partner} …", "confidence": 0.8, "source_url": url, "language": lang,
+        "commune": "Schaarbeek", "commune_nis": "21015"}
     base.update(kw)
     return Candidate(**base)  # type: ignore[arg-type]
 

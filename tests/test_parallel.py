@@ -132,7 +132,7 @@ def test_execution_arguments() -> None:
     assert (args.workers, args.engine, args.scheduler) == (3, "dask", "tcp://h:8786")
     with pytest.raises(SystemExit):
         parser.parse_args(["--workers", "0"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="spark"):
         list(map_pages([], fake_process, engine="spark"))
 
 

@@ -66,9 +66,9 @@ def test_report_renders_map_timeline_and_evidence_in_chromium(report: tuple[Path
     assert '<svg id="world-map"' in dom and dom.count('class="land') > 100
     assert len(re.findall(r'<circle class="pt"', dom)) == sum(1 for r in data.rows if r.partner_latitude is not None) > 5
     assert '<svg id="timeline-chart"' in dom and 'data-protocol="friendship"' in dom
-    evidence = re.search(r'<div id="evidence-text">(.*?)</div>', dom, re.S)
+    evidence = re.search(r'<div id="evidence-text">(.*?)</div>', dom, re.DOTALL)
     assert evidence is not None
-    marks = [unescape(m) for m in re.findall(r'<mark class="evidence">(.*?)</mark>', evidence.group(1), re.S)]
+    marks = [unescape(m) for m in re.findall(r'<mark class="evidence">(.*?)</mark>', evidence.group(1), re.DOTALL)]
     assert page_text[start:end] in marks and "Irpin" in page_text[start:end]
     assert unescape(re.sub(r"<[^>]+>", "", evidence.group(1))) == page_text  # the whole page, marked
     assert f'id="row-{row.partnership_id}" data-id="{row.partnership_id}" class="sel"' in dom

@@ -34,11 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def candidate(partner: str = "Fès", year: int | None = 1998, **kw: object) -> Candidate:
-    values: dict[str, object] = dict(
-        partner=partner, partner_type="city", country_code="MA", protocol_type="twinning",
-        protocol_label="jumelage", year=year, date=str(year or ""), status="active",
-        domains=("culture", "education"), evidence=f"Jumelée avec {partner} — «depuis» 1998.",
-        confidence=0.9, source_url="https://x.be/p", language="fr", commune="Ath", commune_nis="51004")
+    values: dict[str, object] = {
+        "partner": partner, "partner_type": "city", "country_code": "MA", "protocol_type": "twinning",
+        "protocol_label": "jumelage", "year": year, "date": str(year or ""), "status": "active",
+        "domains": ("culture", "education"), "evidence": f"Jumelée avec {partner} — «depuis» 1998.",
+        "confidence": 0.9, "source_url": "https://x.be/p", "language": "fr", "commune": "Ath", "commune_nis": "51004"}
     values.update(kw)
     return Candidate(**values)  # type: ignore[arg-type]
 
@@ -158,7 +158,7 @@ def test_failed_staging_leaves_previous_dataset(tmp_path: Path, monkeypatch: pyt
         real(path, data)
 
     monkeypatch.setattr(store, "_write_file", full_disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         store.commit(out, {"partnerships.csv": b"new\n", "run.json": b"{1}\n"}, "r2")
     assert snapshot(out) == {"partnerships.csv": b"old\n", "run.json": b"{}\n"}
     assert [p.name for p in (out / ".versions").iterdir()] == ["r1"]
@@ -191,8 +191,9 @@ def test_store_refuses_a_real_current_directory(tmp_path: Path) -> None:
 
 def test_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline.batch.lock import OutputLock; "
-         "l = OutputLock(sys.argv[1]); l.acquire(); print('locked', flush=True); time.sleep(60)", str(tmp_path)],
+        [sys.executable, "-c", ("import sys, time; from pipeline.batch.lock import OutputLock; "
+                                "l = OutputLock(sys.argv[1]); l.acquire(); print('locked', flush=True); time.sleep(60)"),
+         str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
@@ -201,9 +202,8 @@ def test_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
-    with OutputLock(tmp_path):  # released by the kernel when the holder died
-        with pytest.raises(LockHeld):
-            OutputLock(tmp_path).acquire()
+    with OutputLock(tmp_path), pytest.raises(LockHeld):  # released by the kernel when the holder died
+        OutputLock(tmp_path).acquire()
 
 
 def test_run_exits_75_when_locked(tmp_path: Path) -> None:

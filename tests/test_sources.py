@@ -38,7 +38,7 @@ def test_the_registry_is_not_read_as_an_input_directorys_sources_csv(tmp_path: P
     with pytest.raises(ValueError, match="crawl registry") as info:
         ingest.read_sources(tmp_path)
     assert str(registry_copy) in str(info.value)  # the message names the file it read
-    with pytest.raises(SourcesError, match="input directory's sources.csv"):
+    with pytest.raises(SourcesError, match=r"input directory's sources\.csv"):
         load_sources(_write(tmp_path, "file,url\na.html,https://a.be/\n"))
 
 
@@ -67,7 +67,7 @@ def test_language_is_optional_and_comments_blank_lines_and_duplicates_are_skippe
     assert load_sources(path) == [Source("21001", "Anderlecht", "https://www.anderlecht.be/", "")]
 
 
-@pytest.mark.parametrize("url,why", [
+@pytest.mark.parametrize(("url", "why"), [
     ("www.anderlecht.be", "http:// or https://"),
     ("ftp://www.anderlecht.be/", "http:// or https://"),
     ("https://", "no host"),

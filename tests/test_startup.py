@@ -15,12 +15,12 @@ def test_importing_the_pipeline_does_not_import_spacy() -> None:
 
 
 def test_stop_words_are_spacys() -> None:
-    from spacy.lang.de.stop_words import STOP_WORDS as de
-    from spacy.lang.en.stop_words import STOP_WORDS as en
-    from spacy.lang.fr.stop_words import STOP_WORDS as fr
-    from spacy.lang.nl.stop_words import STOP_WORDS as nl
+    from spacy.lang.de import stop_words as de
+    from spacy.lang.en import stop_words as en
+    from spacy.lang.fr import stop_words as fr
+    from spacy.lang.nl import stop_words as nl
 
-    assert (DE_STOP, EN_STOP, FR_STOP, NL_STOP) == (de, en, fr, nl)
+    assert (de.STOP_WORDS, en.STOP_WORDS, fr.STOP_WORDS, nl.STOP_WORDS) == (DE_STOP, EN_STOP, FR_STOP, NL_STOP)
 
 
 def test_no_text_loads_no_pipeline() -> None:

@@ -74,18 +74,14 @@ def diff(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, st
          columns: Sequence[str], ignore: Sequence[str] = ()) -> list[Change]:
     """Changes from old to new rows (both keyed by partnership_id), sorted; `ignore`: fields
     that change on every run (last_seen) and are not reported."""
-    out: list[Change] = []
-    for pid in new.keys() - old.keys():
-        out.append(Change("added", pid, new=_label(new[pid])))
-    for pid in old.keys() - new.keys():
-        out.append(Change("removed", pid, old=_label(old[pid])))
+    out = [Change("added", pid, new=_label(new[pid])) for pid in new.keys() - old.keys()]
+    out += [Change("removed", pid, old=_label(old[pid])) for pid in old.keys() - new.keys()]
     for pid in new.keys() & old.keys():
         before, after = old[pid], new[pid]
         fields = [c for c in columns if c != KEY]
         fields += sorted((before.keys() | after.keys()) - set(columns) - {KEY} - set(ignore))
-        for name in fields:
-            if before.get(name, "") != after.get(name, ""):
-                out.append(Change("changed", pid, name, before.get(name, ""), after.get(name, "")))
+        out += [Change("changed", pid, name, before.get(name, ""), after.get(name, ""))
+                for name in fields if before.get(name, "") != after.get(name, "")]
     order = {c: i for i, c in enumerate(columns)}
     return sorted(out, key=lambda c: (c.change, c.partnership_id, order.get(c.field, len(order)), c.field))
 

@@ -36,6 +36,7 @@ Engines:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import gc
 import itertools
@@ -219,10 +220,8 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
         except (EOFError, OSError):  # the parent is gone
             return
         if docs is None:
-            try:
+            with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
                 conn.send(own_usage(time.monotonic() - started))  # for run.json and the benchmark
-            except OSError:
-                pass
             return
         for doc in docs:
             try:

@@ -65,7 +65,7 @@ from pipeline.stages.s8_export.tables import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PageTimeout", "process_document", "process_with_limit", "run", "extract_dir"]
+__all__ = ["PageTimeout", "extract_dir", "process_document", "process_with_limit", "run"]
 
 CACHE_DIR = ".cache"
 FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wrote nothing

@@ -124,7 +124,7 @@ class Gazetteer:
                 log.warning("pycountry has no %s country names: %s", lang, exc)
         for country in pycountry.countries:
             names = {country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")}
-            for name in list(names):
+            for name in list(names):  # noqa: PERF101 - a copy: the loop adds the translations to names
                 for tr in translations:
                     names.add(tr.gettext(name) if name else "")
             for name in names:

@@ -60,7 +60,7 @@ def nationality_country(word: str) -> str:
     """ISO code of the country an adjective of nationality names ("Duitse" -> DE), or ''."""
     key = fold(word)
     stems = nationality_stems()
-    for cut in range(0, MAX_INFLECTION + 1):
+    for cut in range(MAX_INFLECTION + 1):
         stem = key[:len(key) - cut] if cut else key
         if len(stem) >= 4 and stem in stems:
             return stems[stem]

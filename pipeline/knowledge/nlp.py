@@ -76,8 +76,6 @@ def entities(texts: Iterable[str], lang: str, gaz: Gazetteer, batch_size: int = 
     if not texts:
         return []
     nlp = load(lang, gaz)
-    out = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        out.append([Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
-                    if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY", PERSON_LABEL)])
-    return out
+    return [[Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
+             if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY", PERSON_LABEL)]
+            for doc in nlp.pipe(texts, batch_size=batch_size)]

@@ -10,6 +10,7 @@ the page), so it is knowledge both share, not one stage's internals.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def _tokens(text: str) -> list[tuple[int, int]]:
             s, word = s + elided.end(), word[elided.end():]
         if not word.isupper() and CAMEL_SPLIT.search(word):  # text glued by a lost tag: "RigaOgre"
             cuts = [s] + [s + c.start() for c in CAMEL_SPLIT.finditer(word)] + [e]
-            spans.extend(zip(cuts, cuts[1:], strict=False))
+            spans.extend(itertools.pairwise(cuts))
         else:
             spans.append((s, e))
     return spans
@@ -82,8 +83,8 @@ def scan_places(text: str, gaz: Gazetteer) -> list[PlaceSpan]:
                 continue
             s_last, e_last = tokens[i + n - 1]
             last = text[s_last:e_last]
-            if n > 1 and (not last[:1].isupper() or text[e0:s_last].strip(" -") != ""
-                          and n == 2 and "\n" in text[e0:s_last]):
+            if n > 1 and (not last[:1].isupper() or (text[e0:s_last].strip(" -") != ""
+                          and n == 2 and "\n" in text[e0:s_last])):
                 continue
             phrase = text[s0:e_last]
             if "\n" in phrase or any(ch in phrase for ch in ",;:()|"):

@@ -77,11 +77,11 @@ ABBREVIATION = re.compile(rf"^(?:{alternation('names', 'abbreviations')})$", re.
 MONTH = "|".join(sorted((m.strip() for m in MONTHS), key=len, reverse=True))
 YEAR = r"(?:1[89]\d\d|20\d\d)"
 DATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("dmy_words", re.compile(rf"\b(\d{{1,2}})(?:e|er|ste|de|th|st|nd|rd|\.)?\s+({MONTH})\s+({YEAR})\b", re.I)),
-    ("mdy_words", re.compile(rf"\b({MONTH})\s+(\d{{1,2}})(?:th|st|nd|rd)?,?\s+({YEAR})\b", re.I)),
+    ("dmy_words", re.compile(rf"\b(\d{{1,2}})(?:e|er|ste|de|th|st|nd|rd|\.)?\s+({MONTH})\s+({YEAR})\b", re.IGNORECASE)),
+    ("mdy_words", re.compile(rf"\b({MONTH})\s+(\d{{1,2}})(?:th|st|nd|rd)?,?\s+({YEAR})\b", re.IGNORECASE)),
     ("dmy_digits", re.compile(rf"\b(\d{{1,2}})[./-](\d{{1,2}})[./-]({YEAR})\b")),
     ("iso", re.compile(rf"\b({YEAR})-(\d{{2}})-(\d{{2}})\b")),
-    ("my_words", re.compile(rf"\b({MONTH})\s+({YEAR})\b", re.I)),
+    ("my_words", re.compile(rf"\b({MONTH})\s+({YEAR})\b", re.IGNORECASE)),
     ("year", re.compile(rf"(?<![\d.,/-]){YEAR}(?![\d/]|[.,]\d)")),
 )
 # A date that opens a text dates the article ("date 2019-07 ...", "11 juli 2019 ...",

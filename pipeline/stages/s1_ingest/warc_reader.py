@@ -78,7 +78,7 @@ class _Ref(NamedTuple):
 
 def _warc_date(value: str | None) -> datetime:
     try:
-        return datetime.fromisoformat((value or "").replace("Z", "+00:00")).astimezone(UTC)
+        return datetime.fromisoformat(value or "").astimezone(UTC)
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
 

@@ -15,6 +15,7 @@ partner, a region a partner lies in) overrides every weight.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -305,7 +306,7 @@ class Decider:
                 inside = [c for c in found if start <= c.start and c.end <= end]
                 if inside and len(inside) == len([c for c in found if c.start < end and start < c.end]) \
                         and (end - start) > max(c.end - c.start for c in inside) \
-                        and all(text[a.end:b.start] for a, b in zip(inside, inside[1:], strict=False)) \
+                        and all(text[a.end:b.start] for a, b in itertools.pairwise(inside)) \
                         and not CAPITAL_BEFORE.search(text[start:min(c.start for c in inside)]) \
                         and self._extends(text, start, end, inside):
                     # a longer name holds the place: "Yaoundé II", "North Hykeham", "Berlin Wall"
@@ -417,9 +418,7 @@ class Decider:
             f.add("typed")
         if cand.unit.list_line and "list_line" in f and self._whole_line(text[:start] + " " + text[end:]):
             f.add("whole_line")
-        if (cand.known or REGION_TYPE_AFTER.match(text[end:end + 20])) and self._qualifies_previous(cand, unit_cands):
-            veto.add("region of a partner")
-        elif "small_place" in f and self._after_comma_closing(cand, unit_cands):
+        if ((cand.known or REGION_TYPE_AFTER.match(text[end:end + 20])) and self._qualifies_previous(cand, unit_cands)) or ("small_place" in f and self._after_comma_closing(cand, unit_cands)):
             veto.add("region of a partner")
 
     def name_vetoes(self, name: str) -> set[str]:
@@ -461,11 +460,11 @@ class Decider:
     def _listed_with_countries(self, text: str, start: int, end: int) -> bool:
         left = COUNTRY_LIST_SEP.split(text[max(0, start - 40):start])
         right = COUNTRY_LIST_SEP.split(text[end:end + 40])
-        bare = re.sub(r"^\s*(?:l['’]|le|la|les|the|de|het|die|der|das)?\s*$", "", left[-1], flags=re.I) if left else ""
+        bare = re.sub(r"^\s*(?:l['’]|le|la|les|the|de|het|die|der|das)?\s*$", "", left[-1], flags=re.IGNORECASE) if left else ""
         neighbours = [left[-2] if len(left) > 1 and not bare.strip() else "",
                       right[1] if len(right) > 1 and not right[0].strip() else ""]
         for n in neighbours:
-            words = re.sub(r"^(?:l['’]|le |la |les |the |de |het |die |der )", "", n.strip(), flags=re.I)
+            words = re.sub(r"^(?:l['’]|le |la |les |the |de |het |die |der )", "", n.strip(), flags=re.IGNORECASE)
             if words and self.gaz.country(words.split(",")[0].strip()):
                 return True
         return False

@@ -245,7 +245,7 @@ class Finder:
             rest = text[start:]
             prefix = TYPE_WORD_PREFIX.match(rest)
             typed = prefix is not None
-            offset = prefix.end() if prefix else len(re.match(ARTICLE, rest, re.I).group(0))  # type: ignore[union-attr]
+            offset = prefix.end() if prefix else len(re.match(ARTICLE, rest, re.IGNORECASE).group(0))  # type: ignore[union-attr]
             m = NAME_RE.match(rest, offset)
             if not m:
                 return out
@@ -390,7 +390,7 @@ LABEL_HEAD = re.compile(
 def protocol_label(text: str, start: int, end: int) -> str:
     while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
         start -= 1
-    while end < len(text) and (text[end].isalnum() or text[end] in "-"):
+    while end < len(text) and (text[end].isalnum() or text[end] == "-"):
         end += 1
     head = LABEL_HEAD.search(text[max(0, start - 40):start])
     if head:

@@ -182,14 +182,14 @@ class PageExtractor:
         for _, heading in [(0, self.lead_in), *reversed(self.protocol_ctx)]:
             proto = mn.protocol_in(heading)
             if proto:
-                if CONTEXT > ev.protocol[2]:
+                if ev.protocol[2] < CONTEXT:
                     ev.protocol = (proto[0], proto[1], CONTEXT)
                 return
 
     def _push_heading(self, block: Block) -> None:
         self.lead_in = ""
         level = block.level or 7
-        self.protocol_ctx = [(lv, t) for lv, t in self.protocol_ctx if lv < level or level == 7 and lv != 7]
+        self.protocol_ctx = [(lv, t) for lv, t in self.protocol_ctx if lv < level or (level == 7 and lv != 7)]
         self.protocol_ctx.append((level, block.text))
 
     # -- block handlers -----------------------------------------------------
@@ -560,9 +560,7 @@ class PageExtractor:
             seen = by_key.get(key, [])
             own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
             vetoed = not seen and bool(decider.name_vetoes(self.partners[key].name) - {"own authority"})
-            if own or vetoed or (seen and not any(c.accepted for c in seen)):
-                self.dropped[key] = self.partners.pop(key)
-            elif not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], [])):
+            if own or vetoed or (seen and not any(c.accepted for c in seen)) or (not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], []))):
                 self.dropped[key] = self.partners.pop(key)
         for key, seen in by_key.items():
             accepted = [c for c in seen if c.accepted]
@@ -611,7 +609,7 @@ class PageExtractor:
         """The instrument of the list a line belongs to: its lead-in sentence, its heading."""
         for context in (unit.lead, unit.heading):
             proto = mn.protocol_in(context) if context else None
-            if proto and CONTEXT > ev.protocol[2]:
+            if proto and ev.protocol[2] < CONTEXT:
                 ev.protocol = (proto[0], proto[1], CONTEXT)
                 return
 

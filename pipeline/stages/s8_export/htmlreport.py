@@ -88,8 +88,8 @@ def _json_for_script(value: object) -> str:
 
 def map_svg(rows: Sequence[Partnership]) -> str:
     countries = {r.country_code for r in rows if r.country_code}
-    parts = [f'<svg id="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-             f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="Map of the partners">',
+    parts = [(f'<svg id="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+              f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="Map of the partners">'),
              '<g class="countries">']
     for code, path in country_paths():
         cls = "land partner" if code in countries else "land"
@@ -118,8 +118,8 @@ def timeline_svg(rows: Sequence[Partnership]) -> str:
     per_year = Counter(r.year for r in rows if r.year is not None)
     top = max(per_year.values())
     unit = (height - bottom - 10) / top
-    parts = [f'<svg id="timeline-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img" aria-label="Partnerships by start year">']
+    parts = [(f'<svg id="timeline-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+              f'width="{width}" height="{height}" role="img" aria-label="Partnerships by start year">')]
     for year in range(first, last + 1):
         x = left + (year - first) * bar
         y = float(height - bottom)

@@ -199,11 +199,11 @@ def _sql_value(table: Table, name: str, value: object) -> object:
 def _create_sql(table: Table) -> list[str]:
     cols = [f'"{c.name}" {c.sql_type()}{" NOT NULL" if c.required else ""}' for c in table.columns]
     cols.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
-    for fk in table.foreign_keys:
-        cols.append(f"FOREIGN KEY ({', '.join(fk.fields)}) REFERENCES {fk.table} ({', '.join(fk.reference)})")
+    cols += [f"FOREIGN KEY ({', '.join(fk.fields)}) REFERENCES {fk.table} ({', '.join(fk.reference)})"
+             for fk in table.foreign_keys]
     stmts = [f"CREATE TABLE {table.name} (\n  " + ",\n  ".join(cols) + "\n)"]
-    for index in table.indexes:
-        stmts.append(f"CREATE INDEX {table.name}_{'_'.join(index)} ON {table.name} ({', '.join(index)})")
+    stmts += [f"CREATE INDEX {table.name}_{'_'.join(index)} ON {table.name} ({', '.join(index)})"
+              for index in table.indexes]
     return stmts
 
 
@@ -250,7 +250,8 @@ def xlsx_bytes(tables: Mapping[str, Sequence[Mapping[str, object]]], today: str)
     buf = io.BytesIO()
     workbook = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
-    stamp = datetime.fromisoformat(today) if today else datetime(2000, 1, 1)
+    # the workbook's creation date is the run's calendar date, naive as Excel keeps it
+    stamp = datetime.fromisoformat(today) if today else datetime(2000, 1, 1)  # noqa: DTZ001
     workbook.set_properties({"title": "International partnerships of Belgian communes", "created": stamp,
                              "author": "partnership-pipeline"})
     workbook.set_custom_property("generated", stamp.date().isoformat())
