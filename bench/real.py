@@ -82,6 +82,7 @@ def build_real_corpus(work: Path, dirs: list[Path], copies: int) -> tuple[Path, 
                     continue
                 dest = target / path.relative_to(directory)
                 dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.unlink(missing_ok=True)  # a --work-dir used before
                 try:
                     os.link(path, dest)  # a copy that costs no disk (10,000-page corpora)
                 except OSError:

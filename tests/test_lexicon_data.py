@@ -213,3 +213,30 @@ def test_every_data_file_is_packaged() -> None:
         if path.is_file() and "__pycache__" not in path.parts:
             rel = path.relative_to(ROOT / "pipeline").as_posix()
             assert any(fnmatch(rel, g) and rel.count("/") == g.count("/") for g in globs), rel
+
+
+def test_alternations_grouped_by_first_letter() -> None:
+    group = lexicon.by_first_letter
+    assert group("twin (?:town|city)|sister[- ]cit|Tab", re.IGNORECASE) == "t(?:win (?:town|city)|ab)|s(?:ister[- ]cit)"
+    assert group("(?:a|(?:b|c)d)e|f") == "a(?:e)|b(?:de)|c(?:de)|f(?:)"
+    # an alternative that does not start with a letter keeps its place between the groups
+    assert group(r"ab|\bc|ad") == r"a(?:b)|\bc|a(?:d)"
+    assert group("ab|éc", re.IGNORECASE) == "a(?:b)|éc"  # case-insensitive: ASCII first letters only
+    for capturing in ("a(b)|c", r"a\1|b", "(?P<x>a)|b", "(?P=x)|b"):
+        assert group(capturing) == capturing
+
+
+@pytest.mark.parametrize("area", ["partnership", "status", "dates", "instruments", "labels", "names", "crawl"])
+def test_grouped_patterns_match_as_written(area: str) -> None:
+    """Grouping changes no match: the same spans on the team's fixture pages and on every
+    entry of the area."""
+    texts = [p.read_text(encoding="utf-8", errors="replace") for d in ("raw", "tests/fixtures/pages")
+             for p in sorted((ROOT / d).rglob("*")) if p.suffix in (".html", ".txt", ".md")]
+    for category, entries in lexicon.table(area).items():
+        if not isinstance(entries, dict) or not all(isinstance(w, list) for w in entries.values()):
+            continue
+        source = lexicon.alternation(area, category)
+        written, grouped = re.compile(source, re.IGNORECASE), lexicon.pattern(area, category)
+        words = "\n".join(w for ws in entries.values() for w in ws if isinstance(w, str))
+        for text in [*texts, words, words.upper()]:
+            assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in written.finditer(text)], category

@@ -60,3 +60,30 @@ def test_cached_language_model_classifies_as_py3langid(tmp_path: object, monkeyp
             assert built.classify(text) == cached.classify(text) == reference.classify(text)
     finally:
         language._identifier.cache_clear()
+
+
+def test_compiled_regexes_are_kept_and_given_back(tmp_path: object) -> None:
+    """What `re` compiled a tokenizer pattern into is kept on disk and rebuilt equal
+    (Pattern equality compares the pattern, the flags and the compiled code)."""
+    import re
+
+    from pipeline.knowledge import nlp
+
+    pattern = re.compile("(?iu)" + "|".join(f"^{w}[-'’][a-zà-ÿ]+$" for w in ("aujourd", "entr", "saint")))
+    entry = nlp._entry(pattern)
+    assert entry is not None and nlp._rebuild(entry) == pattern
+    assert nlp._rebuild(entry).match("Saint-Ghislain") and not nlp._rebuild(entry).match("Ath")
+
+
+def test_french_tokenizer_from_kept_regexes_tokenizes_alike(tmp_path: object) -> None:
+    """The French pipeline loaded with a fresh cache directory (compiling its regexes and
+    keeping them) and again (from the kept ones) tokenizes the same way."""
+    code = ("import sys; from pathlib import Path; from pipeline.knowledge import nlp; "
+            "from pipeline.knowledge.resources import process_resources; "
+            "nlp.cache_dir = lambda: Path(sys.argv[2]); "
+            "tokens = nlp.load('fr', process_resources().gazetteer).make_doc(sys.argv[1]); "
+            "print(nlp._regex_cache_path('fr').is_file(), [t.text for t in tokens])")
+    text = "Aujourd'hui, l'arc-en-ciel d'entr'abat à Saint-Ghislain: www.ath.be et Rochefort-sur-Mer."
+    first, second = (subprocess.run([sys.executable, "-c", code, text, str(tmp_path)], capture_output=True,
+                                    text=True, check=True).stdout for _ in range(2))
+    assert first.startswith("True") and first == second

@@ -72,9 +72,9 @@ FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wr
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
 # Pages per local worker process: each worker loads its own spaCy pipelines on first use
-# (3.4 s CPU for French, German and Dutch, measured), as long as some 30 to 50 partnership
-# pages take to process; below this many pages per worker, fewer workers finish as soon
-# and leave the cores to other work (10 pages of raw/: one worker).
+# (1.8 s CPU for French, German and Dutch, spaCy's import included, measured), as long as
+# some tens of partnership pages take to process; below this many pages per worker, fewer
+# workers finish as soon and leave the cores to other work (10 pages of raw/: one worker).
 MIN_PAGES_PER_WORKER = 50
 
 

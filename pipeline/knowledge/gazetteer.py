@@ -60,8 +60,10 @@ FOLD_APOSTROPHES = re.compile(r"[’'`´]")
 FOLD_SEPARATORS = re.compile(r"[\s\-‐–_.]+")
 
 
+@lru_cache(maxsize=1 << 14)
 def fold(text: str) -> str:
-    """Case-, accent-, hyphen- and apostrophe-insensitive key."""
+    """Case-, accent-, hyphen- and apostrophe-insensitive key (memoised: the extraction
+    folds the same names and phrases over and over)."""
     if not text.isascii():  # ASCII has nothing to decompose
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))

@@ -202,7 +202,93 @@ def alternation(area: str, category: str, lang: str = "") -> str:
 @cache
 def pattern(area: str, category: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """A category compiled, all languages: matches wherever one of its entries does."""
-    return re.compile(alternation(area, category), flags)
+    return re.compile(by_first_letter(alternation(area, category), flags), flags)
+
+
+# --------------------------------------------------------------------------- alternations
+def _structure(source: str) -> list[tuple[int, str]] | None:
+    """The positions of the pattern's parentheses and bars outside character classes and
+    escapes; None for a pattern with groups that capture or refer back."""
+    found: list[tuple[int, str]] = []
+    in_class, i = False, 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            if source[i + 1:i + 2].isdigit() or source[i + 1:i + 2] == "g":
+                return None  # a back reference
+            i += 1
+        elif in_class:
+            in_class = ch != "]" or (source[i - 1] in "[^" and source.rfind("[", 0, i) >= i - 2)
+        elif ch == "[":
+            in_class = True
+        elif ch == "(" and (source[i + 1:i + 2] != "?" or (source[i + 2:i + 3] in ("P", "<") and
+                            source[i + 2:i + 4] not in ("<=", "<!"))):
+            return None  # a capturing group, named or not, or a named back reference
+        elif ch in "()|":
+            found.append((i, ch))
+        i += 1
+    return found
+
+
+def _alternatives(source: str) -> list[str] | None:
+    """The top-level alternatives of a pattern (None: see _structure)."""
+    structure = _structure(source)
+    if structure is None:
+        return None
+    out: list[str] = []
+    depth = start = 0
+    for i, ch in structure:
+        if ch == "|" and depth == 0:
+            out.append(source[start:i])
+            start = i + 1
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+    return [*out, source[start:]]
+
+
+def _flat(alternative: str, depth: int = 0) -> list[str]:
+    """`alternative` with a leading, unquantified `(?:a|b)` group spelled out: "(?:a|b)c"
+    is "ac|bc", tried in the same order."""
+    if not alternative.startswith("(?:") or depth > 3:
+        return [alternative]
+    level = 0
+    for i, ch in _structure(alternative) or ():
+        level += {"(": 1, ")": -1}.get(ch, 0)
+        if level == 0:
+            rest = alternative[i + 1:]
+            inner = _alternatives(alternative[3:i])
+            if inner is None or rest[:1] in ("?", "*", "+", "{"):
+                return [alternative]
+            return [flat for a in inner for flat in _flat(a + rest, depth + 1)]
+    return [alternative]
+
+
+def by_first_letter(source: str, flags: int = 0) -> str:
+    """The same pattern, its alternatives grouped behind their first letter: "ab|ac|d"
+    becomes "a(?:b|c)|d". Python's regular expressions try every alternative at every
+    position of the text; grouped, one group per position (the partnership wording over
+    the real pages: 0.96 s, grouped 0.15 s). It matches what `source` matches, and where
+    several alternatives match at one position the same one wins: alternatives with
+    different first letters never match at the same position, those with the same one
+    keep their order, and an alternative that does not start with a plain letter or digit
+    (ASCII when the case is ignored) stays where it is, between the groups of the
+    alternatives before it and those after it. A pattern with a capturing group or a back
+    reference is left as it is."""
+    alternatives = _alternatives(source)
+    if alternatives is None or len(alternatives) < 2:
+        return source
+    out: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for alternative in (flat for a in alternatives for flat in _flat(a)):
+        first, after = alternative[:1], alternative[1:2]
+        if not first.isalnum() or after in ("?", "*", "+", "{") or \
+                (flags & re.IGNORECASE and not first.isascii()):
+            out += [f"{key}(?:{'|'.join(tails)})" for key, tails in groups.items()]
+            out.append(alternative)
+            groups = {}
+            continue
+        groups.setdefault(first.lower() if flags & re.IGNORECASE else first, []).append(alternative[1:])
+    out += [f"{key}(?:{'|'.join(tails)})" for key, tails in groups.items()]
+    return "|".join(out)
 
 
 def word_map(area: str, category: str) -> dict[str, Any]:

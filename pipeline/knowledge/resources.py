@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pipeline.knowledge.gazetteer import Gazetteer, get_gazetteer
-
-if TYPE_CHECKING:
-    from pipeline.knowledge.nlp import Entity
-
-# spaCy's labels the extraction uses (kept here so that reading them loads no spaCy).
-PLACE_LABELS = frozenset({"LOC", "GPE", "REGION"})
-PERSON_LABEL = "PER"  # the French model's persons: a name it reads as a person is no partner
+from pipeline.knowledge.nlp import Entity, entities
 
 
 @dataclass(frozen=True)
@@ -31,9 +24,7 @@ class Resources:
         """spaCy's entities of each text (its pipeline for `lang` loaded on first use)."""
         if not self.use_nlp:
             return [[] for _ in texts]
-        from pipeline.knowledge.nlp import entities  # spaCy is imported on first use only
-
-        return entities(texts, lang, self.gazetteer)
+        return entities(texts, lang, self.gazetteer)  # spaCy is imported on first use only
 
 
 @functools.cache

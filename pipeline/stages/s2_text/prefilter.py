@@ -31,6 +31,7 @@ import html
 import re
 from functools import lru_cache
 
+from pipeline.knowledge.lexicon import by_first_letter
 from pipeline.knowledge.vocab import PARTNERSHIP_PAGE
 
 MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1[^>]*>|</?[A-Za-z!?][^>]*>",
@@ -87,7 +88,7 @@ def _compiled() -> tuple[re.Pattern[str], bool]:
     source = loose_pattern(PARTNERSHIP_PAGE.pattern)
     lower_only = not any(ch.isupper() for ch in ESCAPE.sub("", PARTNERSHIP_PAGE.pattern))
     flags = PARTNERSHIP_PAGE.flags & ~re.IGNORECASE if lower_only else PARTNERSHIP_PAGE.flags
-    return re.compile(source, flags), lower_only
+    return re.compile(by_first_letter(source, flags), flags), lower_only
 
 
 def visible_text(text: str, media_type: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.knowledge import lexicon
 from pipeline.knowledge import vocab as v
@@ -367,8 +368,10 @@ class Finder:
 
 
 # -- attributes of a stretch of text ---------------------------------------------
+@lru_cache(maxsize=2048)
 def protocol_in(text: str) -> tuple[str, str] | None:
-    """(protocol_type, the source's own words) for the first instrument named in text."""
+    """(protocol_type, the source's own words) for the first instrument named in text.
+    Memoised: the deciders ask it of the same unit's text once per name in the unit."""
     best: tuple[int, str, re.Match[str]] | None = None
     for rank, (code, rx) in enumerate(v.PROTOCOL_RES):
         m = rx.search(text)

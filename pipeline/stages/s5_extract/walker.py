@@ -30,7 +30,8 @@ from pipeline.knowledge import vocab as v
 from pipeline.knowledge.gazetteer import Gazetteer, fold
 from pipeline.knowledge.lexicon import nationality_country
 from pipeline.knowledge.names import partner_key
-from pipeline.knowledge.resources import PERSON_LABEL, PLACE_LABELS, Resources
+from pipeline.knowledge.nlp import PERSON_LABEL, PLACE_LABELS
+from pipeline.knowledge.resources import Resources
 from pipeline.models import Block, Commune, Extraction, Finding, Text
 from pipeline.stages.s5_extract import mentions as mn
 from pipeline.stages.s5_extract.decide import TYPE_ADJ_ANYWHERE, Decider, Unit, Weighed, page_units
