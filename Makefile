@@ -27,7 +27,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests run_pipeline.py bench
+	$(BIN)/ruff format --check pipeline tests bench scripts run_pipeline.py
+	$(BIN)/ruff check pipeline tests bench scripts run_pipeline.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

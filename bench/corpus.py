@@ -96,8 +96,11 @@ def partner_cities() -> dict[str, tuple[str, ...]]:
     for city in cache.get_cities().values():
         code = city["countrycode"]
         name = city["name"]
-        if code in by_country and int(city.get("population") or 0) >= 20000 \
-                and re.fullmatch(r"[A-Z][A-Za-z\u00C0-\u017F' -]+", name):
+        if (
+            code in by_country
+            and int(city.get("population") or 0) >= 20000
+            and re.fullmatch(r"[A-Z][A-Za-z\u00C0-\u017F' -]+", name)
+        ):
             by_country[code].append(name)
     return {code: tuple(sorted(set(names))) for code, names in by_country.items() if names}
 
@@ -117,55 +120,89 @@ def realworld_pages(directory: Path | None = REALWORLD_DIR) -> list[Path]:
 # --------------------------------------------------------------------------- wording
 WORDS: dict[str, dict[str, Any]] = {
     "nl": {
-        "menu": [("Wonen", ["Afval", "Bouwen en verbouwen", "Mobiliteit", "Parkeren", "Wonen en energie"]),
-                 ("Vrije tijd", ["Bibliotheek", "Cultuurcentrum", "Sport", "Jeugd", "Evenementen"]),
-                 ("Bestuur", ["Gemeenteraad", "College", "Beslissingen", "Internationale samenwerking",
-                              "Vacatures"]),
-                 ("Ondernemen", ["Markten", "Vergunningen", "Lokale economie"]),
-                 ("Welzijn", ["OCMW", "Kinderopvang", "Senioren", "Gezondheid"])],
-        "home": "Home", "contact": "Contact", "search": "Zoeken", "related": "Gerelateerd",
+        "menu": [
+            ("Wonen", ["Afval", "Bouwen en verbouwen", "Mobiliteit", "Parkeren", "Wonen en energie"]),
+            ("Vrije tijd", ["Bibliotheek", "Cultuurcentrum", "Sport", "Jeugd", "Evenementen"]),
+            ("Bestuur", ["Gemeenteraad", "College", "Beslissingen", "Internationale samenwerking", "Vacatures"]),
+            ("Ondernemen", ["Markten", "Vergunningen", "Lokale economie"]),
+            ("Welzijn", ["OCMW", "Kinderopvang", "Senioren", "Gezondheid"]),
+        ],
+        "home": "Home",
+        "contact": "Contact",
+        "search": "Zoeken",
+        "related": "Gerelateerd",
         "cookies": "Deze website gebruikt cookies om uw surfervaring te verbeteren. Door verder te surfen "
-                   "gaat u akkoord met ons cookiebeleid.",
-        "accept": "Alles aanvaarden", "updated": "Laatst gewijzigd", "hall": "Gemeentehuis",
+        "gaat u akkoord met ons cookiebeleid.",
+        "accept": "Alles aanvaarden",
+        "updated": "Laatst gewijzigd",
+        "hall": "Gemeentehuis",
         "street": ["Markt", "Kerkstraat", "Stationsstraat", "Dorpsplein", "Grote Markt"],
-        "privacy": "Privacyverklaring", "access": "Toegankelijkheid",
-        "town": "gemeente", "city": "de stad", "of": "van",
-        "news_titles": ["Nieuwe fietsstraat in het centrum", "Werken aan de {street}",
-                        "Zomerbar opent opnieuw", "Subsidie voor groendaken", "Nieuw speelplein geopend",
-                        "Bibliotheek verlengt openingsuren", "Kerstmarkt op de {street}"],
-        "news": ["Het college van burgemeester en schepenen keurde het ontwerp goed.",
-                 "De werken starten op {day} {month} en duren ongeveer {n} weken.",
-                 "Tijdens de werken is de {street} enkel bereikbaar voor plaatselijk verkeer.",
-                 "Bewoners ontvingen een brief met alle praktische informatie.",
-                 "De gemeente werkt hiervoor samen met De Lijn en de politiezone.",
-                 "Meer informatie krijgt u bij de dienst Mobiliteit op het nummer 03 {n}0 12 34.",
-                 "Het project kost {n}0.000 euro en wordt deels gesubsidieerd door de Vlaamse overheid.",
-                 "Inwoners kunnen hun mening geven tijdens een infomarkt in de raadzaal.",
-                 "De aannemer plant de werken zo dat de hinder beperkt blijft.",
-                 "In het najaar volgt een evaluatie met de buurtbewoners."],
-        "service_titles": ["Recyclagepark", "Identiteitskaart aanvragen", "Rijbewijs", "Bouwvergunning",
-                           "Huwelijk", "Afvalkalender"],
-        "service": ["U kunt terecht aan het loket van de dienst Burgerzaken.",
-                    "Breng uw oude identiteitskaart en een recente pasfoto mee.",
-                    "De kostprijs bedraagt {n},00 euro.",
-                    "Maak vooraf een afspraak via het e-loket of telefonisch.",
-                    "Het document is na ongeveer drie weken klaar."],
+        "privacy": "Privacyverklaring",
+        "access": "Toegankelijkheid",
+        "town": "gemeente",
+        "city": "de stad",
+        "of": "van",
+        "news_titles": [
+            "Nieuwe fietsstraat in het centrum",
+            "Werken aan de {street}",
+            "Zomerbar opent opnieuw",
+            "Subsidie voor groendaken",
+            "Nieuw speelplein geopend",
+            "Bibliotheek verlengt openingsuren",
+            "Kerstmarkt op de {street}",
+        ],
+        "news": [
+            "Het college van burgemeester en schepenen keurde het ontwerp goed.",
+            "De werken starten op {day} {month} en duren ongeveer {n} weken.",
+            "Tijdens de werken is de {street} enkel bereikbaar voor plaatselijk verkeer.",
+            "Bewoners ontvingen een brief met alle praktische informatie.",
+            "De gemeente werkt hiervoor samen met De Lijn en de politiezone.",
+            "Meer informatie krijgt u bij de dienst Mobiliteit op het nummer 03 {n}0 12 34.",
+            "Het project kost {n}0.000 euro en wordt deels gesubsidieerd door de Vlaamse overheid.",
+            "Inwoners kunnen hun mening geven tijdens een infomarkt in de raadzaal.",
+            "De aannemer plant de werken zo dat de hinder beperkt blijft.",
+            "In het najaar volgt een evaluatie met de buurtbewoners.",
+        ],
+        "service_titles": [
+            "Recyclagepark",
+            "Identiteitskaart aanvragen",
+            "Rijbewijs",
+            "Bouwvergunning",
+            "Huwelijk",
+            "Afvalkalender",
+        ],
+        "service": [
+            "U kunt terecht aan het loket van de dienst Burgerzaken.",
+            "Breng uw oude identiteitskaart en een recente pasfoto mee.",
+            "De kostprijs bedraagt {n},00 euro.",
+            "Maak vooraf een afspraak via het e-loket of telefonisch.",
+            "Het document is na ongeveer drie weken klaar.",
+        ],
         "days": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
         "months": ["januari", "februari", "maart", "april", "mei", "juni", "september", "oktober"],
-        "hours": "Openingsuren", "event_title": "Activiteitenkalender",
-        "events": ["Rommelmarkt", "Voorleesuurtje", "Seniorenfeest", "Wandelzoektocht", "Jeugdkamp",
-                   "Concert in het park", "Repair Café"],
+        "hours": "Openingsuren",
+        "event_title": "Activiteitenkalender",
+        "events": [
+            "Rommelmarkt",
+            "Voorleesuurtje",
+            "Seniorenfeest",
+            "Wandelzoektocht",
+            "Jeugdkamp",
+            "Concert in het park",
+            "Repair Café",
+        ],
         "council_title": "Beslissingen gemeenteraad {day} {month}",
-        "council": ["De gemeenteraad keurt de overeenkomst met de intercommunale goed.",
-                    "De samenwerkingsovereenkomst met het OCMW wordt verlengd.",
-                    "Het protocol met de politiezone over camerabewaking wordt ondertekend.",
-                    "De raad neemt akte van het jaarverslag van de partnerorganisaties.",
-                    "Het budget voor de sportclubs wordt met {n} procent verhoogd.",
-                    "De raad keurt de aankoop van een nieuwe veegmachine goed."],
-        "partner_title": ["Internationale samenwerking", "Stedenbanden", "Verbroederingen",
-                          "Partnersteden"],
+        "council": [
+            "De gemeenteraad keurt de overeenkomst met de intercommunale goed.",
+            "De samenwerkingsovereenkomst met het OCMW wordt verlengd.",
+            "Het protocol met de politiezone over camerabewaking wordt ondertekend.",
+            "De raad neemt akte van het jaarverslag van de partnerorganisaties.",
+            "Het budget voor de sportclubs wordt met {n} procent verhoogd.",
+            "De raad keurt de aankoop van een nieuwe veegmachine goed.",
+        ],
+        "partner_title": ["Internationale samenwerking", "Stedenbanden", "Verbroederingen", "Partnersteden"],
         "partner_intro": "{town} onderhoudt banden met steden en gemeenten in het buitenland. "
-                         "Die samenwerking brengt scholen, verenigingen en inwoners samen.",
+        "Die samenwerking brengt scholen, verenigingen en inwoners samen.",
         "twin": "{town} is sinds {year} verbroederd met de stad {city} in {country}.",
         "friend": "In {year} ondertekende de gemeente een vriendschapsakkoord met {city} ({country}).",
         "coop": "Sinds {year} heeft {town} een stedenband met de gemeente {city} in {country}.",
@@ -173,62 +210,108 @@ WORDS: dict[str, dict[str, Any]] = {
         "domains_line": "Actiedomeinen: {domains}",
         "protocol_line": "Protocol: {label} sinds {year}",
         "labels": ["Stedenband", "Verbroedering", "Vriendschapsakkoord", "Samenwerkingsovereenkomst"],
-        "domain_words": ["onderwijs", "gezondheid", "jeugd", "cultuur", "sport", "afvalbeheer",
-                         "lokale economie", "toerisme"],
+        "domain_words": [
+            "onderwijs",
+            "gezondheid",
+            "jeugd",
+            "cultuur",
+            "sport",
+            "afvalbeheer",
+            "lokale economie",
+            "toerisme",
+        ],
         "activity": "De samenwerking richt zich op {d1} en {d2}.",
         "table_head": ["Partner", "Land", "Sinds", "Domeinen"],
     },
     "fr": {
-        "menu": [("Vivre", ["Déchets", "Urbanisme", "Mobilité", "Stationnement", "Logement"]),
-                 ("Loisirs", ["Bibliothèque", "Centre culturel", "Sports", "Jeunesse", "Agenda"]),
-                 ("Ma commune", ["Conseil communal", "Collège", "Décisions", "Relations internationales",
-                                 "Emplois"]),
-                 ("Économie", ["Marchés", "Permis", "Commerce local"]),
-                 ("Social", ["CPAS", "Petite enfance", "Seniors", "Santé"])],
-        "home": "Accueil", "contact": "Contact", "search": "Rechercher", "related": "Voir aussi",
+        "menu": [
+            ("Vivre", ["Déchets", "Urbanisme", "Mobilité", "Stationnement", "Logement"]),
+            ("Loisirs", ["Bibliothèque", "Centre culturel", "Sports", "Jeunesse", "Agenda"]),
+            ("Ma commune", ["Conseil communal", "Collège", "Décisions", "Relations internationales", "Emplois"]),
+            ("Économie", ["Marchés", "Permis", "Commerce local"]),
+            ("Social", ["CPAS", "Petite enfance", "Seniors", "Santé"]),
+        ],
+        "home": "Accueil",
+        "contact": "Contact",
+        "search": "Rechercher",
+        "related": "Voir aussi",
         "cookies": "Ce site utilise des cookies afin d'améliorer votre expérience. En poursuivant votre "
-                   "navigation, vous acceptez leur utilisation.",
-        "accept": "Tout accepter", "updated": "Dernière mise à jour", "hall": "Hôtel de ville",
-        "street": ["Grand-Place", "rue de la Station", "place Communale", "rue de l'Église",
-                   "avenue des Combattants"],
-        "privacy": "Vie privée", "access": "Accessibilité",
-        "town": "commune", "city": "la ville de", "of": "de",
-        "news_titles": ["Nouvelle piste cyclable au centre", "Travaux {street}", "Le bar d'été rouvre",
-                        "Prime pour les toitures vertes", "Nouvelle plaine de jeux",
-                        "La bibliothèque élargit ses horaires", "Marché de Noël sur la {street}"],
-        "news": ["Le Collège communal a approuvé le projet.",
-                 "Les travaux débuteront le {day} {month} et dureront environ {n} semaines.",
-                 "Pendant le chantier, la {street} sera accessible uniquement à la circulation locale.",
-                 "Les riverains ont reçu un courrier avec toutes les informations pratiques.",
-                 "La commune travaille en collaboration avec le TEC et la zone de police.",
-                 "Renseignements auprès du service Mobilité au 04 {n}0 12 34.",
-                 "Le projet coûte {n}0.000 euros et est en partie subsidié par la Région wallonne.",
-                 "Les habitants peuvent donner leur avis lors d'une séance d'information.",
-                 "L'entrepreneur organise le chantier pour limiter les nuisances.",
-                 "Une évaluation aura lieu à l'automne avec les riverains."],
-        "service_titles": ["Parc à conteneurs", "Carte d'identité", "Permis de conduire",
-                           "Permis d'urbanisme", "Mariage", "Calendrier des collectes"],
-        "service": ["Présentez-vous au guichet du service Population.",
-                    "Munissez-vous de votre ancienne carte et d'une photo récente.",
-                    "Le coût s'élève à {n},00 euros.",
-                    "Prenez rendez-vous via le guichet en ligne ou par téléphone.",
-                    "Le document est disponible après environ trois semaines."],
+        "navigation, vous acceptez leur utilisation.",
+        "accept": "Tout accepter",
+        "updated": "Dernière mise à jour",
+        "hall": "Hôtel de ville",
+        "street": ["Grand-Place", "rue de la Station", "place Communale", "rue de l'Église", "avenue des Combattants"],
+        "privacy": "Vie privée",
+        "access": "Accessibilité",
+        "town": "commune",
+        "city": "la ville de",
+        "of": "de",
+        "news_titles": [
+            "Nouvelle piste cyclable au centre",
+            "Travaux {street}",
+            "Le bar d'été rouvre",
+            "Prime pour les toitures vertes",
+            "Nouvelle plaine de jeux",
+            "La bibliothèque élargit ses horaires",
+            "Marché de Noël sur la {street}",
+        ],
+        "news": [
+            "Le Collège communal a approuvé le projet.",
+            "Les travaux débuteront le {day} {month} et dureront environ {n} semaines.",
+            "Pendant le chantier, la {street} sera accessible uniquement à la circulation locale.",
+            "Les riverains ont reçu un courrier avec toutes les informations pratiques.",
+            "La commune travaille en collaboration avec le TEC et la zone de police.",
+            "Renseignements auprès du service Mobilité au 04 {n}0 12 34.",
+            "Le projet coûte {n}0.000 euros et est en partie subsidié par la Région wallonne.",
+            "Les habitants peuvent donner leur avis lors d'une séance d'information.",
+            "L'entrepreneur organise le chantier pour limiter les nuisances.",
+            "Une évaluation aura lieu à l'automne avec les riverains.",
+        ],
+        "service_titles": [
+            "Parc à conteneurs",
+            "Carte d'identité",
+            "Permis de conduire",
+            "Permis d'urbanisme",
+            "Mariage",
+            "Calendrier des collectes",
+        ],
+        "service": [
+            "Présentez-vous au guichet du service Population.",
+            "Munissez-vous de votre ancienne carte et d'une photo récente.",
+            "Le coût s'élève à {n},00 euros.",
+            "Prenez rendez-vous via le guichet en ligne ou par téléphone.",
+            "Le document est disponible après environ trois semaines.",
+        ],
         "days": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "months": ["janvier", "février", "mars", "avril", "mai", "juin", "septembre", "octobre"],
-        "hours": "Heures d'ouverture", "event_title": "Agenda des activités",
-        "events": ["Brocante", "Heure du conte", "Fête des aînés", "Balade découverte", "Stage sportif",
-                   "Concert au parc", "Repair Café"],
+        "hours": "Heures d'ouverture",
+        "event_title": "Agenda des activités",
+        "events": [
+            "Brocante",
+            "Heure du conte",
+            "Fête des aînés",
+            "Balade découverte",
+            "Stage sportif",
+            "Concert au parc",
+            "Repair Café",
+        ],
         "council_title": "Décisions du conseil communal du {day} {month}",
-        "council": ["Le conseil approuve la convention avec l'intercommunale.",
-                    "La convention de collaboration avec le CPAS est prolongée.",
-                    "Le protocole avec la zone de police relatif aux caméras est signé.",
-                    "Le conseil prend acte du rapport annuel des associations partenaires.",
-                    "Le budget des clubs sportifs augmente de {n} pour cent.",
-                    "Le conseil approuve l'achat d'une nouvelle balayeuse."],
-        "partner_title": ["Relations internationales", "Jumelages", "Coopération internationale",
-                          "Nos villes jumelles"],
+        "council": [
+            "Le conseil approuve la convention avec l'intercommunale.",
+            "La convention de collaboration avec le CPAS est prolongée.",
+            "Le protocole avec la zone de police relatif aux caméras est signé.",
+            "Le conseil prend acte du rapport annuel des associations partenaires.",
+            "Le budget des clubs sportifs augmente de {n} pour cent.",
+            "Le conseil approuve l'achat d'une nouvelle balayeuse.",
+        ],
+        "partner_title": [
+            "Relations internationales",
+            "Jumelages",
+            "Coopération internationale",
+            "Nos villes jumelles",
+        ],
         "partner_intro": "{town} entretient des liens avec des villes et communes à l'étranger. "
-                         "Ces partenariats rapprochent les écoles, les associations et les habitants.",
+        "Ces partenariats rapprochent les écoles, les associations et les habitants.",
         "twin": "{town} est jumelée depuis {year} avec la ville de {city} ({country}).",
         "friend": "En {year}, la commune a signé un pacte d'amitié avec {city} ({country}).",
         "coop": "Depuis {year}, une convention de coopération lie {town} à la commune de {city} au {country}.",
@@ -236,78 +319,126 @@ WORDS: dict[str, dict[str, Any]] = {
         "domains_line": "Domaines : {domains}",
         "protocol_line": "Protocole : {label} depuis {year}",
         "labels": ["Jumelage", "Pacte d'amitié", "Convention de coopération", "Accord de partenariat"],
-        "domain_words": ["enseignement", "santé", "jeunesse", "culture", "sport", "gestion des déchets",
-                         "économie locale", "tourisme"],
+        "domain_words": [
+            "enseignement",
+            "santé",
+            "jeunesse",
+            "culture",
+            "sport",
+            "gestion des déchets",
+            "économie locale",
+            "tourisme",
+        ],
         "activity": "Le partenariat porte sur {d1} et {d2}.",
         "table_head": ["Partenaire", "Pays", "Depuis", "Domaines"],
     },
     "en": {
-        "menu": [("Living", ["Waste", "Planning", "Mobility", "Parking", "Housing"]),
-                 ("Leisure", ["Library", "Cultural centre", "Sport", "Youth", "Events"]),
-                 ("Council", ["Municipal council", "Executive", "Decisions", "International relations",
-                              "Jobs"]),
-                 ("Business", ["Markets", "Permits", "Local economy"]),
-                 ("Welfare", ["Social services", "Childcare", "Seniors", "Health"])],
-        "home": "Home", "contact": "Contact", "search": "Search", "related": "Related",
+        "menu": [
+            ("Living", ["Waste", "Planning", "Mobility", "Parking", "Housing"]),
+            ("Leisure", ["Library", "Cultural centre", "Sport", "Youth", "Events"]),
+            ("Council", ["Municipal council", "Executive", "Decisions", "International relations", "Jobs"]),
+            ("Business", ["Markets", "Permits", "Local economy"]),
+            ("Welfare", ["Social services", "Childcare", "Seniors", "Health"]),
+        ],
+        "home": "Home",
+        "contact": "Contact",
+        "search": "Search",
+        "related": "Related",
         "cookies": "This website uses cookies to improve your experience. By continuing to browse you "
-                   "agree to our cookie policy.",
-        "accept": "Accept all", "updated": "Last updated", "hall": "Town hall",
+        "agree to our cookie policy.",
+        "accept": "Accept all",
+        "updated": "Last updated",
+        "hall": "Town hall",
         "street": ["Market Square", "Station Street", "Church Street", "Town Hall Square", "High Street"],
-        "privacy": "Privacy", "access": "Accessibility",
-        "town": "municipality", "city": "the city of", "of": "of",
-        "news_titles": ["New cycle street in the centre", "Roadworks in {street}", "Summer bar reopens",
-                        "Grant for green roofs", "New playground opened", "Library extends opening hours",
-                        "Christmas market on {street}"],
-        "news": ["The executive approved the design.",
-                 "Works start on {day} {month} and will take about {n} weeks.",
-                 "During the works {street} is open to local traffic only.",
-                 "Residents received a letter with all practical information.",
-                 "The municipality works together with the bus company and the police zone.",
-                 "More information from the Mobility department on 02 {n}0 12 34.",
-                 "The project costs {n}0,000 euros and is partly funded by the region.",
-                 "Residents can give their opinion at an information evening in the council chamber.",
-                 "The contractor plans the works to keep the disruption low.",
-                 "An evaluation with the residents follows in the autumn."],
-        "service_titles": ["Recycling park", "Identity card", "Driving licence", "Building permit",
-                           "Marriage", "Waste calendar"],
-        "service": ["Please go to the Civil Affairs desk.",
-                    "Bring your old identity card and a recent photograph.",
-                    "The fee is {n}.00 euros.",
-                    "Make an appointment online or by phone.",
-                    "The document is ready after about three weeks."],
+        "privacy": "Privacy",
+        "access": "Accessibility",
+        "town": "municipality",
+        "city": "the city of",
+        "of": "of",
+        "news_titles": [
+            "New cycle street in the centre",
+            "Roadworks in {street}",
+            "Summer bar reopens",
+            "Grant for green roofs",
+            "New playground opened",
+            "Library extends opening hours",
+            "Christmas market on {street}",
+        ],
+        "news": [
+            "The executive approved the design.",
+            "Works start on {day} {month} and will take about {n} weeks.",
+            "During the works {street} is open to local traffic only.",
+            "Residents received a letter with all practical information.",
+            "The municipality works together with the bus company and the police zone.",
+            "More information from the Mobility department on 02 {n}0 12 34.",
+            "The project costs {n}0,000 euros and is partly funded by the region.",
+            "Residents can give their opinion at an information evening in the council chamber.",
+            "The contractor plans the works to keep the disruption low.",
+            "An evaluation with the residents follows in the autumn.",
+        ],
+        "service_titles": [
+            "Recycling park",
+            "Identity card",
+            "Driving licence",
+            "Building permit",
+            "Marriage",
+            "Waste calendar",
+        ],
+        "service": [
+            "Please go to the Civil Affairs desk.",
+            "Bring your old identity card and a recent photograph.",
+            "The fee is {n}.00 euros.",
+            "Make an appointment online or by phone.",
+            "The document is ready after about three weeks.",
+        ],
         "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
         "months": ["January", "February", "March", "April", "May", "June", "September", "October"],
-        "hours": "Opening hours", "event_title": "Events calendar",
-        "events": ["Flea market", "Story time", "Seniors' party", "Discovery walk", "Youth camp",
-                   "Concert in the park", "Repair Café"],
+        "hours": "Opening hours",
+        "event_title": "Events calendar",
+        "events": [
+            "Flea market",
+            "Story time",
+            "Seniors' party",
+            "Discovery walk",
+            "Youth camp",
+            "Concert in the park",
+            "Repair Café",
+        ],
         "council_title": "Council decisions of {day} {month}",
-        "council": ["The council approves the agreement with the intermunicipal company.",
-                    "The cooperation agreement with the social welfare centre is extended.",
-                    "The protocol with the police zone on cameras is signed.",
-                    "The council takes note of the annual report of the partner organisations.",
-                    "The budget for sports clubs rises by {n} per cent.",
-                    "The council approves the purchase of a new street sweeper."],
-        "partner_title": ["International relations", "Twin towns", "International cooperation",
-                          "Partner cities"],
+        "council": [
+            "The council approves the agreement with the intermunicipal company.",
+            "The cooperation agreement with the social welfare centre is extended.",
+            "The protocol with the police zone on cameras is signed.",
+            "The council takes note of the annual report of the partner organisations.",
+            "The budget for sports clubs rises by {n} per cent.",
+            "The council approves the purchase of a new street sweeper.",
+        ],
+        "partner_title": ["International relations", "Twin towns", "International cooperation", "Partner cities"],
         "partner_intro": "{town} maintains links with towns and cities abroad. These partnerships bring "
-                         "schools, associations and residents together.",
+        "schools, associations and residents together.",
         "twin": "{town} has been twinned with the city of {city} ({country}) since {year}.",
         "friend": "In {year} the municipality signed a friendship agreement with {city} ({country}).",
-        "coop": "Since {year} {town} has had a cooperation agreement with the municipality of {city} "
-                "in {country}.",
+        "coop": "Since {year} {town} has had a cooperation agreement with the municipality of {city} in {country}.",
         "network": "{town} has been a member of the Energy Cities network since {year}.",
         "domains_line": "Domains: {domains}",
         "protocol_line": "Agreement: {label} since {year}",
         "labels": ["Twinning", "Friendship agreement", "Cooperation agreement", "Partnership agreement"],
-        "domain_words": ["education", "health", "youth", "culture", "sport", "waste management",
-                         "local economy", "tourism"],
+        "domain_words": [
+            "education",
+            "health",
+            "youth",
+            "culture",
+            "sport",
+            "waste management",
+            "local economy",
+            "tourism",
+        ],
         "activity": "The partnership focuses on {d1} and {d2}.",
         "table_head": ["Partner", "Country", "Since", "Domains"],
     },
 }
 
-PAGE_KINDS = (("news", 34), ("service", 22), ("events", 14), ("council", 12), ("contact", 6),
-              ("partnership", 12))
+PAGE_KINDS = (("news", 34), ("service", 22), ("events", 14), ("council", 12), ("contact", 6), ("partnership", 12))
 
 STYLE = """<style>:root{--brand:#00594f;--accent:#f2a900}body{font-family:Arial,sans-serif;margin:0}
 .site-header{background:var(--brand);color:#fff}.menu>li{display:inline-block;position:relative}
@@ -318,18 +449,24 @@ gtag('js',new Date());gtag('config','G-XXXXXXX');document.addEventListener('DOMC
 var b=document.querySelector('.cookie-banner');if(localStorage.getItem('cookies')){b.remove()}
 document.querySelectorAll('.menu>li').forEach(function(li){li.addEventListener('focusin',function(){
 li.classList.add('open')})})});</script>"""
-JSONLD = ('<script type="application/ld+json">{{"@context":"https://schema.org","@type":"GovernmentOrganization",'
-          '"name":"{name}","url":"https://www.{host}.be/","address":{{"@type":"PostalAddress",'
-          '"postalCode":"{postal}","addressCountry":"BE"}}}}</script>')
-CONSENT = ("<script>var cookieConsentConfig={categories:{necessary:{enabled:true,readOnly:true},"
-           "analytics:{autoClear:{cookies:[{name:/^_ga/},{name:'_gid'}]}},marketing:{}},language:{default:'nl',"
-           "translations:{nl:{consentModal:{title:'Cookies',acceptAllBtn:'Alles aanvaarden',"
-           "acceptNecessaryBtn:'Enkel noodzakelijke',showPreferencesBtn:'Voorkeuren'}},fr:{consentModal:{"
-           "title:'Cookies',acceptAllBtn:'Tout accepter',acceptNecessaryBtn:'Uniquement necessaires',"
-           "showPreferencesBtn:'Preferences'}}}},guiOptions:{consentModal:{layout:'box',position:'bottom right'}}};"
-           "</script>")
-ICON = ('<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2C8.13 2 5 5.13 5 9c0 5.25 '
-        '7 13 7 13s7-7.75 7-13c0-3.87-3.13-7-7-7zm0 9.5a2.5 2.5 0 010-5 2.5 2.5 0 010 5z"/></svg>')
+JSONLD = (
+    '<script type="application/ld+json">{{"@context":"https://schema.org","@type":"GovernmentOrganization",'
+    '"name":"{name}","url":"https://www.{host}.be/","address":{{"@type":"PostalAddress",'
+    '"postalCode":"{postal}","addressCountry":"BE"}}}}</script>'
+)
+CONSENT = (
+    "<script>var cookieConsentConfig={categories:{necessary:{enabled:true,readOnly:true},"
+    "analytics:{autoClear:{cookies:[{name:/^_ga/},{name:'_gid'}]}},marketing:{}},language:{default:'nl',"
+    "translations:{nl:{consentModal:{title:'Cookies',acceptAllBtn:'Alles aanvaarden',"
+    "acceptNecessaryBtn:'Enkel noodzakelijke',showPreferencesBtn:'Voorkeuren'}},fr:{consentModal:{"
+    "title:'Cookies',acceptAllBtn:'Tout accepter',acceptNecessaryBtn:'Uniquement necessaires',"
+    "showPreferencesBtn:'Preferences'}}}},guiOptions:{consentModal:{layout:'box',position:'bottom right'}}};"
+    "</script>"
+)
+ICON = (
+    '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 2C8.13 2 5 5.13 5 9c0 5.25 '
+    '7 13 7 13s7-7.75 7-13c0-3.87-3.13-7-7-7zm0 9.5a2.5 2.5 0 010-5 2.5 2.5 0 010 5z"/></svg>'
+)
 
 
 class _Page:
@@ -343,8 +480,13 @@ class _Page:
 
     def fill(self, template: str) -> str:
         w, rng = self.w, self.rng
-        return template.format(day=rng.randint(1, 28), month=rng.choice(w["months"]), n=rng.randint(2, 9),
-                               street=rng.choice(w["street"]), town=self.town.name)
+        return template.format(
+            day=rng.randint(1, 28),
+            month=rng.choice(w["months"]),
+            n=rng.randint(2, 9),
+            street=rng.choice(w["street"]),
+            town=self.town.name,
+        )
 
     def paragraphs(self, sentences: list[str], count: int) -> list[str]:
         out = []
@@ -357,31 +499,40 @@ class _Page:
     def menu(self, css: str) -> str:
         items = []
         for top, subs in self.w["menu"]:
-            links = "".join(f'<li class="menu-item"><a href="/{self.lang}/{_slug(top)}/{_slug(s)}" '
-                            f'data-track="{css}" class="menu-link">{html.escape(s)}</a></li>' for s in subs)
-            items.append(f'<li class="menu-item has-children"><a href="/{self.lang}/{_slug(top)}" '
-                         f'aria-haspopup="true" aria-expanded="false">{html.escape(top)}</a>'
-                         f'<button class="toggle" aria-label="{html.escape(top)}">{ICON}</button>'
-                         f'<ul class="sub-menu">{links}</ul></li>')
+            links = "".join(
+                f'<li class="menu-item"><a href="/{self.lang}/{_slug(top)}/{_slug(s)}" '
+                f'data-track="{css}" class="menu-link">{html.escape(s)}</a></li>'
+                for s in subs
+            )
+            items.append(
+                f'<li class="menu-item has-children"><a href="/{self.lang}/{_slug(top)}" '
+                f'aria-haspopup="true" aria-expanded="false">{html.escape(top)}</a>'
+                f'<button class="toggle" aria-label="{html.escape(top)}">{ICON}</button>'
+                f'<ul class="sub-menu">{links}</ul></li>'
+            )
         return f'<ul class="menu {css}">{"".join(items)}</ul>'
 
     def header(self) -> str:
         w = self.w
         items = [self.menu("main-menu")]
-        return (f'<div class="cookie-banner" id="cookie-notice" role="dialog"><p>{html.escape(w["cookies"])}</p>'
-                f'<button class="btn">{html.escape(w["accept"])}</button></div>'
-                f'<header class="site-header"><a class="logo" href="/">{ICON}<span>{html.escape(self.town.name)}'
-                f'</span></a><form class="search" action="/zoeken"><input type="search" name="q" '
-                f'placeholder="{html.escape(w["search"])}"></form>'
-                f'<nav class="main-nav" aria-label="menu">{"".join(items)}</nav>'
-                f'<nav class="mobile-nav" aria-hidden="true">{self.menu("mobile-menu")}</nav></header>')
+        return (
+            f'<div class="cookie-banner" id="cookie-notice" role="dialog"><p>{html.escape(w["cookies"])}</p>'
+            f'<button class="btn">{html.escape(w["accept"])}</button></div>'
+            f'<header class="site-header"><a class="logo" href="/">{ICON}<span>{html.escape(self.town.name)}'
+            f'</span></a><form class="search" action="/zoeken"><input type="search" name="q" '
+            f'placeholder="{html.escape(w["search"])}"></form>'
+            f'<nav class="main-nav" aria-label="menu">{"".join(items)}</nav>'
+            f'<nav class="mobile-nav" aria-hidden="true">{self.menu("mobile-menu")}</nav></header>'
+        )
 
     def breadcrumb(self, title: str) -> str:
         w = self.w
         section = self.rng.choice(w["menu"])[0]
-        return (f'<nav class="breadcrumb" aria-label="breadcrumb"><ol><li><a href="/">{w["home"]}</a></li>'
-                f'<li><a href="/{_slug(section)}">{html.escape(section)}</a></li><li>{html.escape(title)}</li>'
-                f'</ol></nav>')
+        return (
+            f'<nav class="breadcrumb" aria-label="breadcrumb"><ol><li><a href="/">{w["home"]}</a></li>'
+            f'<li><a href="/{_slug(section)}">{html.escape(section)}</a></li><li>{html.escape(title)}</li>'
+            f"</ol></nav>"
+        )
 
     def sidebar(self) -> str:
         w = self.w
@@ -392,19 +543,26 @@ class _Page:
     def footer(self) -> str:
         w, t = self.w, self.town
         street = self.rng.choice(w["street"])
-        social = "".join(f'<li><a href="https://www.{s}.com/{t.host}" rel="noopener">{ICON}{s}</a></li>'
-                         for s in ("facebook", "instagram", "linkedin", "youtube"))
-        return (f'<footer class="site-footer"><div class="address"><h2>{w["hall"]} {html.escape(t.name)}</h2>'
-                f'<p>{html.escape(street)} 1<br>{t.postal} {html.escape(t.name)}<br>'
-                f'T 0{self.rng.randint(2, 9)} {self.rng.randint(200, 899)} {self.rng.randint(10, 99)} '
-                f'{self.rng.randint(10, 99)}<br><a href="mailto:info@{t.host}.be">info@{t.host}.be</a></p>'
-                f'</div><ul class="social">{social}</ul><ul class="legal"><li><a href="/privacy">'
-                f'{w["privacy"]}</a></li><li><a href="/toegankelijkheid">{w["access"]}</a></li></ul>'
-                f'<nav class="sitemap">{self.menu("footer-menu")}</nav>{JSONLD.format(name=html.escape(t.name), host=t.host, postal=t.postal)}</footer>')
+        social = "".join(
+            f'<li><a href="https://www.{s}.com/{t.host}" rel="noopener">{ICON}{s}</a></li>'
+            for s in ("facebook", "instagram", "linkedin", "youtube")
+        )
+        return (
+            f'<footer class="site-footer"><div class="address"><h2>{w["hall"]} {html.escape(t.name)}</h2>'
+            f"<p>{html.escape(street)} 1<br>{t.postal} {html.escape(t.name)}<br>"
+            f"T 0{self.rng.randint(2, 9)} {self.rng.randint(200, 899)} {self.rng.randint(10, 99)} "
+            f'{self.rng.randint(10, 99)}<br><a href="mailto:info@{t.host}.be">info@{t.host}.be</a></p>'
+            f'</div><ul class="social">{social}</ul><ul class="legal"><li><a href="/privacy">'
+            f'{w["privacy"]}</a></li><li><a href="/toegankelijkheid">{w["access"]}</a></li></ul>'
+            f'<nav class="sitemap">{self.menu("footer-menu")}</nav>'
+            f"{JSONLD.format(name=html.escape(t.name), host=t.host, postal=t.postal)}</footer>"
+        )
 
     def updated(self) -> str:
-        return (f'<p class="page-date">{self.w["updated"]}: {self.rng.randint(1, 28)} '
-                f'{self.rng.choice(self.w["months"])} {self.rng.randint(2019, 2025)}</p>')
+        return (
+            f'<p class="page-date">{self.w["updated"]}: {self.rng.randint(1, 28)} '
+            f"{self.rng.choice(self.w['months'])} {self.rng.randint(2019, 2025)}</p>"
+        )
 
     # -- content -------------------------------------------------------------
     def content(self, kind: str) -> tuple[str, list[str]]:
@@ -414,23 +572,32 @@ class _Page:
             return title, self.paragraphs(w["news"], rng.randint(3, 7))
         if kind == "service":
             title = rng.choice(w["service_titles"])
-            rows = "".join(f"<tr><td>{d}</td><td>{rng.randint(8, 10)}:00 - {rng.randint(12, 19)}:00</td></tr>"
-                           for d in w["days"][:5])
+            rows = "".join(
+                f"<tr><td>{d}</td><td>{rng.randint(8, 10)}:00 - {rng.randint(12, 19)}:00</td></tr>"
+                for d in w["days"][:5]
+            )
             body = self.paragraphs(w["service"], rng.randint(2, 4))
             body.append(f'<h2>{w["hours"]}</h2><table class="hours"><tbody>{rows}</tbody></table>')
             return title, body
         if kind == "events":
-            items = "".join(f'<li class="event"><time>{rng.randint(1, 28)} {rng.choice(w["months"])}</time> '
-                            f'<a href="/agenda/{i}">{html.escape(rng.choice(w["events"]))}</a></li>'
-                            for i in range(rng.randint(6, 14)))
+            items = "".join(
+                f'<li class="event"><time>{rng.randint(1, 28)} {rng.choice(w["months"])}</time> '
+                f'<a href="/agenda/{i}">{html.escape(rng.choice(w["events"]))}</a></li>'
+                for i in range(rng.randint(6, 14))
+            )
             return w["event_title"], [f'<ul class="agenda">{items}</ul>', *self.paragraphs(w["news"], 1)]
         if kind == "council":
             title = self.fill(w["council_title"])
-            items = "".join(f"<li>{html.escape(self.fill(s))}</li>"
-                            for s in rng.sample(w["council"], k=rng.randint(3, len(w["council"]))))
+            items = "".join(
+                f"<li>{html.escape(self.fill(s))}</li>"
+                for s in rng.sample(w["council"], k=rng.randint(3, len(w["council"])))
+            )
             return title, [f"<ol>{items}</ol>", *self.paragraphs(w["news"], rng.randint(1, 2))]
         if kind == "contact":
-            return w["contact"], [*self.paragraphs(w["service"], 2), f"<p>{html.escape(self.town.name)} – {self.town.postal} {html.escape(self.town.name)}</p>"]
+            return w["contact"], [
+                *self.paragraphs(w["service"], 2),
+                f"<p>{html.escape(self.town.name)} – {self.town.postal} {html.escape(self.town.name)}</p>",
+            ]
         return self.partnership()
 
     def partners(self, count: int) -> list[tuple[str, str]]:
@@ -451,23 +618,34 @@ class _Page:
             d1, d2 = rng.sample(w["domain_words"], k=2)
             if layout == "sections":
                 sentence = w[rng.choice(("twin", "friend", "coop"))].format(
-                    town=town, city=city, country=country, year=year)
-                body.append(f"<h2>{html.escape(city)} ({html.escape(country)})</h2>"
-                            f"<p>{html.escape(sentence)} {html.escape(w['activity'].format(d1=d1, d2=d2))}</p>")
+                    town=town, city=city, country=country, year=year
+                )
+                body.append(
+                    f"<h2>{html.escape(city)} ({html.escape(country)})</h2>"
+                    f"<p>{html.escape(sentence)} {html.escape(w['activity'].format(d1=d1, d2=d2))}</p>"
+                )
             elif layout == "labels":
-                body.append(f"<h3>{html.escape(city)} ({html.escape(country)})</h3>"
-                            f"<p>{html.escape(w['protocol_line'].format(label=rng.choice(w['labels']), year=year))}"
-                            f"</p><p>{html.escape(w['domains_line'].format(domains=f'{d1}, {d2}'))}</p>")
+                body.append(
+                    f"<h3>{html.escape(city)} ({html.escape(country)})</h3>"
+                    f"<p>{html.escape(w['protocol_line'].format(label=rng.choice(w['labels']), year=year))}"
+                    f"</p><p>{html.escape(w['domains_line'].format(domains=f'{d1}, {d2}'))}</p>"
+                )
         if layout == "table":
             head = "".join(f"<th>{h}</th>" for h in w["table_head"])
-            rows = "".join(f"<tr><td>{html.escape(city)}</td><td>{html.escape(COUNTRIES[code][li])}</td>"
-                           f"<td>{rng.randint(1958, 2022)}</td><td>{', '.join(rng.sample(w['domain_words'], 2))}"
-                           f"</td></tr>" for city, code in partners)
+            rows = "".join(
+                f"<tr><td>{html.escape(city)}</td><td>{html.escape(COUNTRIES[code][li])}</td>"
+                f"<td>{rng.randint(1958, 2022)}</td><td>{', '.join(rng.sample(w['domain_words'], 2))}"
+                f"</td></tr>"
+                for city, code in partners
+            )
             body.append(f'<table class="partners"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         elif layout == "list":
-            items = "".join(f"<li>{html.escape(w['city'].capitalize())} {html.escape(city)} "
-                            f"({html.escape(COUNTRIES[code][li])}) – {rng.choice(w['labels']).lower()} "
-                            f"{rng.randint(1958, 2022)}</li>" for city, code in partners)
+            items = "".join(
+                f"<li>{html.escape(w['city'].capitalize())} {html.escape(city)} "
+                f"({html.escape(COUNTRIES[code][li])}) – {rng.choice(w['labels']).lower()} "
+                f"{rng.randint(1958, 2022)}</li>"
+                for city, code in partners
+            )
             body.append(f'<ul class="partners">{items}</ul>')
         if rng.random() < 0.3:
             body.append(f"<p>{html.escape(w['network'].format(town=town, year=rng.randint(2000, 2022)))}</p>")
@@ -476,15 +654,17 @@ class _Page:
     def render(self, kind: str) -> str:
         title, body = self.content(kind)
         site = self.town.name
-        return (f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
-                f'<title>{html.escape(title)} | {html.escape(site)}</title>'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f'<meta name="description" content="{html.escape(title)}">'
-                f'<link rel="stylesheet" href="/assets/main.css">{STYLE}{SCRIPT}{CONSENT}</head>'
-                f'<body class="page page-{kind}">{self.header()}{self.breadcrumb(title)}'
-                f'<main id="content" class="content"><article><h1>{html.escape(title)}</h1>'
-                f'{"".join(body)}{self.updated()}</article>{self.sidebar()}</main>{self.footer()}'
-                f'<script src="/assets/main.js" defer></script></body></html>\n')
+        return (
+            f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)} | {html.escape(site)}</title>"
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<meta name="description" content="{html.escape(title)}">'
+            f'<link rel="stylesheet" href="/assets/main.css">{STYLE}{SCRIPT}{CONSENT}</head>'
+            f'<body class="page page-{kind}">{self.header()}{self.breadcrumb(title)}'
+            f'<main id="content" class="content"><article><h1>{html.escape(title)}</h1>'
+            f"{''.join(body)}{self.updated()}</article>{self.sidebar()}</main>{self.footer()}"
+            f'<script src="/assets/main.js" defer></script></body></html>\n'
+        )
 
 
 def generate_page(i: int, seed: int = DEFAULT_SEED) -> tuple[str, str, bytes]:
@@ -507,8 +687,13 @@ def generate_page(i: int, seed: int = DEFAULT_SEED) -> tuple[str, str, bytes]:
     return name, url, text.encode("utf-8")
 
 
-def write_corpus(out_dir: Path, n: int, seed: int = DEFAULT_SEED, realworld_every: int = 10,
-                 realworld_dir: Path | None = REALWORLD_DIR) -> dict[str, int]:
+def write_corpus(
+    out_dir: Path,
+    n: int,
+    seed: int = DEFAULT_SEED,
+    realworld_every: int = 10,
+    realworld_dir: Path | None = REALWORLD_DIR,
+) -> dict[str, int]:
     """Write n pages (and sources.csv) below out_dir; returns counts and bytes."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

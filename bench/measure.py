@@ -103,8 +103,11 @@ class CountingReader:
 def _progress(done: int, every: int, start: float) -> None:
     if every and done % every == 0:
         elapsed = time.perf_counter() - start
-        print(f"  ... {done} pages, {elapsed:.0f} s, {done / elapsed:.1f} pages/s, "
-              f"peak RSS {peak_rss_mb():.0f} MB", file=sys.stderr, flush=True)
+        print(
+            f"  ... {done} pages, {elapsed:.0f} s, {done / elapsed:.1f} pages/s, peak RSS {peak_rss_mb():.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def measure_reference(input_dir: Path, progress: int = 0) -> dict[str, Any]:
@@ -126,14 +129,30 @@ def measure_reference(input_dir: Path, progress: int = 0) -> dict[str, Any]:
             chars += len(extract(doc.content) or "")
         _progress(reader.pages, progress, start)
     elapsed = time.perf_counter() - start
-    return {"mode": "reference", "pages": reader.pages, "bytes": reader.bytes, "seconds": elapsed,
-            "warm_up_s": warm, "ingest_s": reader.seconds, "chars": chars, "rss_main_mb": peak_rss_mb(),
-            "cpu_main_s": cpu_seconds() - cpu, "cpu_workers_s": 0.0, "load_before": load}
+    return {
+        "mode": "reference",
+        "pages": reader.pages,
+        "bytes": reader.bytes,
+        "seconds": elapsed,
+        "warm_up_s": warm,
+        "ingest_s": reader.seconds,
+        "chars": chars,
+        "rss_main_mb": peak_rss_mb(),
+        "cpu_main_s": cpu_seconds() - cpu,
+        "cpu_workers_s": 0.0,
+        "load_before": load,
+    }
 
 
-def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine: str = "local",
-                     scheduler: str | None = None, stages: bool = False,
-                     progress: int = 0) -> dict[str, Any]:
+def measure_pipeline(
+    input_dir: Path,
+    output_dir: Path,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    stages: bool = False,
+    progress: int = 0,
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     from pipeline.batch import executor as parallel
     from pipeline.batch.options import BatchOptions
@@ -157,8 +176,13 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
     start = time.perf_counter()
     # --stages: no per-page time limit, so that one worker runs the pages in this process,
     # where the stage hook adds up their steps
-    opts = BatchOptions(workers=workers, engine=engine, scheduler=scheduler, progress=False,
-                        time_limit=0.0 if stages else BatchOptions().time_limit)
+    opts = BatchOptions(
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        progress=False,
+        time_limit=0.0 if stages else BatchOptions().time_limit,
+    )
     for _slot, result in page_results(ingest_feed(reader), opts, workers):
         pages += 1
         failed += result.failed
@@ -171,17 +195,27 @@ def measure_pipeline(input_dir: Path, output_dir: Path, workers: int = 1, engine
     end = time.perf_counter()
     timer.uninstall()
     csv_bytes = (output_dir / PARTNERSHIPS_CSV).read_bytes()
-    stage_seconds = {"ingest": reader.seconds, **timer.seconds, "merge": t_write - t_merge,
-                     "write": end - t_write}
+    stage_seconds = {"ingest": reader.seconds, **timer.seconds, "merge": t_write - t_merge, "write": end - t_write}
     return {
-        "mode": "pipeline", "engine": engine, "workers": workers, "pages": pages, "failed": failed,
-        "bytes": reader.bytes, "seconds": end - start, "warm_up_s": warm, "candidates": len(candidates),
-        "rows": len(rows), "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "mode": "pipeline",
+        "engine": engine,
+        "workers": workers,
+        "pages": pages,
+        "failed": failed,
+        "bytes": reader.bytes,
+        "seconds": end - start,
+        "warm_up_s": warm,
+        "candidates": len(candidates),
+        "rows": len(rows),
+        "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
         "stages": [[k, v] for k, v in stage_seconds.items()],
-        "stage_calls": dict(timer.calls), "stages_missing": timer.missing,
-        "rss_main_mb": peak_rss_mb(), "rss_workers_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "stage_calls": dict(timer.calls),
+        "stages_missing": timer.missing,
+        "rss_main_mb": peak_rss_mb(),
+        "rss_workers_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
         "cpu_main_s": cpu_seconds() - cpu,
-        "cpu_workers_s": cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children, "load_before": load,
+        "cpu_workers_s": cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_children,
+        "load_before": load,
     }
 
 
@@ -203,15 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # dask.distributed logs every worker start and stop at INFO; follow our level instead
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", args.log_level.lower())
-    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.ERROR), stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper(), logging.ERROR),
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.mode == "reference":
         result = measure_reference(Path(args.input), args.progress)
     else:
         if not args.output:
             raise SystemExit("pipeline needs --output")
-        result = measure_pipeline(Path(args.input), Path(args.output), args.workers, args.engine,
-                                  args.scheduler, args.stages, args.progress)
+        result = measure_pipeline(
+            Path(args.input), Path(args.output), args.workers, args.engine, args.scheduler, args.stages, args.progress
+        )
     print(RESULT_PREFIX + json.dumps(result, sort_keys=True), flush=True)
     return 0
 

@@ -58,11 +58,17 @@ class Run:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("real pages (--real)")
-    group.add_argument("--real", action="store_true",
-                       help="time whole processes on saved real pages instead of the generated corpus")
-    group.add_argument("--real-dir", action="append", default=None, metavar="DIR",
-                       help="a directory of real pages (repeatable; default ../shared/realworld-html, "
-                            "copied --copies times, and ../shared/dev/pages when present)")
+    group.add_argument(
+        "--real", action="store_true", help="time whole processes on saved real pages instead of the generated corpus"
+    )
+    group.add_argument(
+        "--real-dir",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a directory of real pages (repeatable; default ../shared/realworld-html, "
+        "copied --copies times, and ../shared/dev/pages when present)",
+    )
     group.add_argument("--copies", type=int, default=4, help="copies of the first directory (default 4)")
     group.add_argument("--runs", type=int, default=3, help="timed runs of each command (default 3)")
 
@@ -102,15 +108,34 @@ def timed(cmd: list[str], env: dict[str, str]) -> Run:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(round(wall, 3), round(usage.ru_utime + usage.ru_stime, 3), round(usage.ru_maxrss / 1024, 1),
-               proc.returncode, started_at=start)
+    return Run(
+        round(wall, 3),
+        round(usage.ru_utime + usage.ru_stime, 3),
+        round(usage.ru_maxrss / 1024, 1),
+        proc.returncode,
+        started_at=start,
+    )
 
 
 def pipeline_run(corpus: Path, out: Path, workers: int, env: dict[str, str]) -> Run:
     if out.exists():
         shutil.rmtree(out)
-    run = timed([sys.executable, str(ROOT / "run_pipeline.py"), "run", "--full", "--no-progress",
-                 "--input", str(corpus), "--output", str(out), "--workers", str(workers)], env)
+    run = timed(
+        [
+            sys.executable,
+            str(ROOT / "run_pipeline.py"),
+            "run",
+            "--full",
+            "--no-progress",
+            "--input",
+            str(corpus),
+            "--output",
+            str(out),
+            "--workers",
+            str(workers),
+        ],
+        env,
+    )
     report = out / "run.json"
     if report.is_file():
         run.report = json.loads(report.read_text())
@@ -140,42 +165,63 @@ def _stats(values: list[float]) -> str:
 def report(pages: int, size: int, ref: list[Run], runs: dict[int, list[Run]]) -> list[str]:
     med = {w: statistics.median(r.wall_s for r in rs) for w, rs in runs.items()}
     ref_med = statistics.median(r.wall_s for r in ref)
-    lines = [(f"real pages: {pages} pages, {size / 1e6:.1f} MB; {len(ref)} runs each, whole processes "
-              "(start-up included); min and median"),
-             "",
-             (f"  {'command':<28} {'wall min':>8} {'median':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}"
-              f"  {'start s':>7}  busy (median run)"),
-             (f"  {'reference trafilatura':<28} {_stats([r.wall_s for r in ref])} {pages / ref_med:8.1f} "
-              f"{statistics.median(r.cpu_s for r in ref):7.2f} {max(r.peak_rss_mb for r in ref):8.0f}")]
+    lines = [
+        (
+            f"real pages: {pages} pages, {size / 1e6:.1f} MB; {len(ref)} runs each, whole processes "
+            "(start-up included); min and median"
+        ),
+        "",
+        (
+            f"  {'command':<28} {'wall min':>8} {'median':>7} {'pages/s':>8} {'CPU s':>7} {'peak MB':>8}"
+            f"  {'start s':>7}  busy (median run)"
+        ),
+        (
+            f"  {'reference trafilatura':<28} {_stats([r.wall_s for r in ref])} {pages / ref_med:8.1f} "
+            f"{statistics.median(r.cpu_s for r in ref):7.2f} {max(r.peak_rss_mb for r in ref):8.0f}"
+        ),
+    ]
     for w, rs in sorted(runs.items()):
         middle = sorted(rs, key=lambda r: r.wall_s)[len(rs) // 2]
         starts = [s for s in (startup_s(r) for r in rs) if s is not None]
         start = f"{statistics.median(starts):7.2f}" if starts else f"{'-':>7}"
-        lines.append(f"  {f'pipeline, {w} worker' + ('s' if w > 1 else ''):<28} {_stats([r.wall_s for r in rs])} "
-                     f"{pages / med[w]:8.1f} {statistics.median(r.cpu_s for r in rs):7.2f} "
-                     f"{max(r.peak_rss_mb for r in rs):8.0f}  {start}  {busy(middle)}")
+        lines.append(
+            f"  {f'pipeline, {w} worker' + ('s' if w > 1 else ''):<28} {_stats([r.wall_s for r in rs])} "
+            f"{pages / med[w]:8.1f} {statistics.median(r.cpu_s for r in rs):7.2f} "
+            f"{max(r.peak_rss_mb for r in rs):8.0f}  {start}  {busy(middle)}"
+        )
     lines.append("")
     if 1 in med:
         ratio = ref_med / med[1]
-        lines.append(f"pipeline (1 worker) pages/s / reference pages/s: {ratio:.2f} (median; target >= "
-                     f"{TARGET_RATIO}: {'ok' if ratio >= TARGET_RATIO else 'BELOW TARGET'}); pairwise "
-                     + ", ".join(f"{r.wall_s / p.wall_s:.2f}" for r, p in zip(ref, runs[1], strict=False)))
+        lines.append(
+            f"pipeline (1 worker) pages/s / reference pages/s: {ratio:.2f} (median; target >= "
+            f"{TARGET_RATIO}: {'ok' if ratio >= TARGET_RATIO else 'BELOW TARGET'}); pairwise "
+            + ", ".join(f"{r.wall_s / p.wall_s:.2f}" for r, p in zip(ref, runs[1], strict=False))
+        )
         for w in sorted(med):
             if w > 1:
                 speedup = med[1] / med[w]
-                target = f" (target >= {TARGET_SPEEDUP}: {'ok' if speedup >= TARGET_SPEEDUP else 'BELOW TARGET'})" \
-                    if w == 2 else ""
-                lines.append(f"speedup {w} workers / 1 worker: {speedup:.2f}{target}; pairwise "
-                             + ", ".join(f"{a.wall_s / b.wall_s:.2f}" for a, b in zip(runs[1], runs[w], strict=False)))
+                target = (
+                    f" (target >= {TARGET_SPEEDUP}: {'ok' if speedup >= TARGET_SPEEDUP else 'BELOW TARGET'})"
+                    if w == 2
+                    else ""
+                )
+                lines.append(
+                    f"speedup {w} workers / 1 worker: {speedup:.2f}{target}; pairwise "
+                    + ", ".join(f"{a.wall_s / b.wall_s:.2f}" for a, b in zip(runs[1], runs[w], strict=False))
+                )
         starts = [s for s in (startup_s(r) for r in runs[1]) if s is not None]
         if starts:
-            lines.append(f"start-up to the first page result (1 worker): min {min(starts):.2f} s, median "
-                         f"{statistics.median(starts):.2f} s (target <= {TARGET_STARTUP_S}: "
-                         f"{'ok' if statistics.median(starts) <= TARGET_STARTUP_S else 'ABOVE TARGET'})")
+            lines.append(
+                f"start-up to the first page result (1 worker): min {min(starts):.2f} s, median "
+                f"{statistics.median(starts):.2f} s (target <= {TARGET_STARTUP_S}: "
+                f"{'ok' if statistics.median(starts) <= TARGET_STARTUP_S else 'ABOVE TARGET'})"
+            )
     digests = {r.csv_sha256 for rs in runs.values() for r in rs}
     codes = sorted({r.exit_code for rs in runs.values() for r in rs})
-    lines.append(f"partnerships.csv identical across every pipeline run: {'yes' if len(digests) == 1 else 'NO'}; "
-                 f"exit codes {codes}")
+    lines.append(
+        f"partnerships.csv identical across every pipeline run: {'yes' if len(digests) == 1 else 'NO'}; "
+        f"exit codes {codes}"
+    )
     return lines
 
 
@@ -199,15 +245,27 @@ def run_real(args: argparse.Namespace) -> int:
             ref.append(timed([sys.executable, "-m", "bench.reference", str(corpus)], env))
             for w in workers:
                 runs[w].append(pipeline_run(corpus, work / f"out-w{w}", w, env))
-            print(f"run {i + 1}/{args.runs}: reference {ref[-1].wall_s:.2f} s, "
-                  + ", ".join(f"{w} worker(s) {runs[w][-1].wall_s:.2f} s" for w in workers),
-                  file=sys.stderr, flush=True)
+            print(
+                f"run {i + 1}/{args.runs}: reference {ref[-1].wall_s:.2f} s, "
+                + ", ".join(f"{w} worker(s) {runs[w][-1].wall_s:.2f} s" for w in workers),
+                file=sys.stderr,
+                flush=True,
+            )
         lines = report(pages, size, ref, runs)
         print("\n".join(lines))
         if args.json:
-            Path(args.json).write_text(json.dumps(
-                {"pages": pages, "bytes": size, "reference": [r.__dict__ for r in ref],
-                 "workers": {str(w): [r.__dict__ for r in rs] for w, rs in runs.items()}}, indent=2) + "\n")
+            Path(args.json).write_text(
+                json.dumps(
+                    {
+                        "pages": pages,
+                        "bytes": size,
+                        "reference": [r.__dict__ for r in ref],
+                        "workers": {str(w): [r.__dict__ for r in rs] for w, rs in runs.items()},
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
         return 0
     finally:
         if not args.work_dir:

@@ -69,8 +69,7 @@ class Trace:
         self.stage, self._clock = stage, now
 
 
-def trace_document(doc: Document, resources: Resources, prefilter: bool = True,
-                   trace: Trace | None = None) -> Trace:
+def trace_document(doc: Document, resources: Resources, prefilter: bool = True, trace: Trace | None = None) -> Trace:
     """The cascade on one page; exceptions propagate (`trace.stage` says where)."""
     t = trace or Trace(doc)
     # 1. text
@@ -90,8 +89,9 @@ def trace_document(doc: Document, resources: Resources, prefilter: bool = True,
     t.language = detect_language(t.plain or t.page.title)
     # 3. commune
     t.step("commune")
-    t.commune = identify_commune(doc.commune_nis, doc.source_url, f"{t.plain}\n{t.page.boilerplate}",
-                                 resources.gazetteer, title=t.page.title)
+    t.commune = identify_commune(
+        doc.commune_nis, doc.source_url, f"{t.plain}\n{t.page.boilerplate}", resources.gazetteer, title=t.page.title
+    )
     # 4. extract
     t.step("extract")
     t.text = Text(doc.source_id, doc.source_url, t.language, t.page.blocks, t.commune.nis if t.commune else "")
@@ -112,8 +112,13 @@ def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True
     except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
         stage = trace.stage
         log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
-        return PageResult(doc.source_id, doc.source_url, error_stage=stage,
-                          error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+        return PageResult(
+            doc.source_id,
+            doc.source_url,
+            error_stage=stage,
+            error_type=type(exc).__name__,
+            error_message=f"{doc.source_id}: {exc}",
+        )
     for hook in stage_hooks:
         hook(trace.seconds)
     if trace.stopped == "pre-filter":
@@ -124,10 +129,15 @@ def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True
         return PageResult(doc.source_id, doc.source_url, empty_text=page.empty_main, skipped=True)
     commune = trace.commune
     return PageResult(
-        source_id=doc.source_id, source_url=doc.source_url, language=trace.language,
-        commune=commune.name if commune else "", commune_nis=commune.nis if commune else "",
-        candidates=tuple(trace.candidates), considered=trace.extraction.considered,
-        empty_text=page.empty_main, main_text=trace.plain,
+        source_id=doc.source_id,
+        source_url=doc.source_url,
+        language=trace.language,
+        commune=commune.name if commune else "",
+        commune_nis=commune.nis if commune else "",
+        candidates=tuple(trace.candidates),
+        considered=trace.extraction.considered,
+        empty_text=page.empty_main,
+        main_text=trace.plain,
     )
 
 

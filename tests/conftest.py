@@ -25,8 +25,11 @@ TEAM_DEV = FIXTURES / "team_dev"
 # the code (F1 0.82), then the rules were tuned on it: it is a second development set of the
 # team's own pages, not a held-out set. What measures generalisation is ../shared/dev (real
 # pages, tuned on two thirds) and the hidden evaluation pages.
-CORPORA = {"raw": (RAW, FIXTURES / "raw_gold.jsonl"), "pages": (PAGES, PAGES / "gold.jsonl"),
-           "team_dev": (TEAM_DEV, TEAM_DEV / "gold.jsonl")}
+CORPORA = {
+    "raw": (RAW, FIXTURES / "raw_gold.jsonl"),
+    "pages": (PAGES, PAGES / "gold.jsonl"),
+    "team_dev": (TEAM_DEV, TEAM_DEV / "gold.jsonl"),
+}
 EXACT_CORPORA = ("raw", "pages")  # every page exactly right
 
 
@@ -53,8 +56,21 @@ def processed() -> dict[str, dict[str, PageResult]]:
 
 # Test modules that start processes, servers, browsers or whole runs: `make test-fast`
 # leaves them out (`pytest -m "not slow"`); `make test`, the README's command, runs all.
-SLOW_MODULES = frozenset({"test_batch", "test_hostile", "test_parallel", "test_crawl", "test_bench", "test_runner",
-                          "test_report_html", "test_publish", "test_startup", "test_prefilter", "test_operators"})
+SLOW_MODULES = frozenset(
+    {
+        "test_batch",
+        "test_hostile",
+        "test_parallel",
+        "test_crawl",
+        "test_bench",
+        "test_runner",
+        "test_report_html",
+        "test_publish",
+        "test_startup",
+        "test_prefilter",
+        "test_operators",
+    }
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,8 +7,10 @@ from pipeline.stages.s4_commune import identify_commune
 
 
 def test_foreign_town_from_an_owner_phrase_and_its_host(gaz: Gazetteer) -> None:
-    text = ("Gemeinde Wetzlar\n\nPartnerschaften\n\nSeit 1970 ist Wetzlar mit Poprad partnerschaftlich verbunden. "
-            "Poprad liegt in der Slowakei.")
+    text = (
+        "Gemeinde Wetzlar\n\nPartnerschaften\n\nSeit 1970 ist Wetzlar mit Poprad partnerschaftlich verbunden. "
+        "Poprad liegt in der Slowakei."
+    )
     found = identify_commune("", "https://www.wetzlar.de/partnerstaedte", text, gaz)
     assert found is not None and (found.nis, found.name, found.country_code) == ("", "Wetzlar", "DE")
 

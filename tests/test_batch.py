@@ -66,9 +66,12 @@ def csv_rows(data: bytes) -> dict[str, dict[str, str]]:
 def expected_changes(old: bytes, new: bytes) -> list[list[str]]:
     """changes.csv lines computed independently from two partnerships.csv files."""
     before, after = csv_rows(old), csv_rows(new)
-    lines = [["added", p, "", "", f"{after[p]['commune']}: {after[p]['partner']}"] for p in after.keys() - before.keys()]
-    lines += [["removed", p, "", f"{before[p]['commune']}: {before[p]['partner']}", ""]
-              for p in before.keys() - after.keys()]
+    lines = [
+        ["added", p, "", "", f"{after[p]['commune']}: {after[p]['partner']}"] for p in after.keys() - before.keys()
+    ]
+    lines += [
+        ["removed", p, "", f"{before[p]['commune']}: {before[p]['partner']}", ""] for p in before.keys() - after.keys()
+    ]
     header = list(csv.DictReader(io.StringIO(new.decode())).fieldnames or [])
     for p in before.keys() & after.keys():
         lines += [["changed", p, f, before[p][f], after[p][f]] for f in header if before[p][f] != after[p][f]]
@@ -84,7 +87,9 @@ def edit_gent(inp: Path) -> None:
     page = inp / GENT
     html = page.read_text(encoding="utf-8")
     html = html.replace("<tr><td>Kanazawa</td><td>Japan</td><td>1971</td></tr>", "")
-    html = html.replace("<td>Wiesbaden</td><td>Germany</td><td>1981</td>", "<td>Wiesbaden</td><td>Germany</td><td>1985</td>")
+    html = html.replace(
+        "<td>Wiesbaden</td><td>Germany</td><td>1981</td>", "<td>Wiesbaden</td><td>Germany</td><td>1985</td>"
+    )
     page.write_text(html, encoding="utf-8")
 
 
@@ -137,7 +142,8 @@ def test_incremental_runs_and_changes(corpus: Path) -> None:
     assert snapshot(out)["partnerships.csv"] == third["partnerships.csv"]
     assert changes(out) == []
     assert sorted(p.name for p in (out / ".versions").iterdir()) == sorted(
-        {os.readlink(out / "current").split("/")[-1], third["->current"].decode().split("/")[-1]})
+        {os.readlink(out / "current").split("/")[-1], third["->current"].decode().split("/")[-1]}
+    )
 
     # the options that shape a page's result are part of its cache key: --no-nlp re-reads every
     # page, and a second --no-nlp run finds them all in the cache
@@ -150,16 +156,35 @@ def test_incremental_runs_and_changes(corpus: Path) -> None:
 # --------------------------------------------------------------------------- SIGKILL
 
 
-def cli_run(inp: Path, out: Path, pause: str = "", flag: Path | None = None,
-            log: tuple[str, ...] = ("--log-level", "WARNING")) -> subprocess.Popen[str]:
+def cli_run(
+    inp: Path, out: Path, pause: str = "", flag: Path | None = None, log: tuple[str, ...] = ("--log-level", "WARNING")
+) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env.pop(store.PAUSE_ENV, None)
     if pause:
         env[store.PAUSE_ENV] = f"{pause}:{flag}"
     return subprocess.Popen(
-        [sys.executable, "run_pipeline.py", *log, "run", "--input", str(inp),
-         "--output", str(out), "--no-progress", "--time-limit", "120", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "run_pipeline.py",
+            *log,
+            "run",
+            "--input",
+            str(inp),
+            "--output",
+            str(out),
+            "--no-progress",
+            "--time-limit",
+            "120",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def kill_at(inp: Path, out: Path, point: str, tmp: Path) -> None:
@@ -186,9 +211,11 @@ def complete(out: Path) -> bool:
     rep = report(out)
     rows = csv_rows((out / "partnerships.csv").read_bytes())
     run_dir = (out / "current").resolve()
-    return (rep["counts"]["rows_written"] == len(rows)  # type: ignore[index]
-            and run_dir.name == rep["run"]["id"]  # type: ignore[index]
-            and all((out / n).resolve().parent == run_dir for n in store.DATASET_FILES))
+    return (
+        rep["counts"]["rows_written"] == len(rows)  # type: ignore[index]
+        and run_dir.name == rep["run"]["id"]  # type: ignore[index]
+        and all((out / n).resolve().parent == run_dir for n in store.DATASET_FILES)
+    )
 
 
 def test_sigkill_keeps_previous_dataset(tmp_path: Path) -> None:

@@ -33,15 +33,44 @@ def test_corpus_is_deterministic_and_prefix_stable(tmp_path: Path) -> None:
 
 def test_benchmark_prints_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     every = "5" if corpus.realworld_pages() else "0"
-    code = main(["--pages", "10", "--workers", "1,2", "--rss-pages", "5,10", "--no-dask",
-                 "--realworld-every", every, "--work-dir", str(tmp_path), "--progress", "0",
-                 "--json", str(tmp_path / "bench.json")])
+    code = main(
+        [
+            "--pages",
+            "10",
+            "--workers",
+            "1,2",
+            "--rss-pages",
+            "5,10",
+            "--no-dask",
+            "--realworld-every",
+            every,
+            "--work-dir",
+            str(tmp_path),
+            "--progress",
+            "0",
+            "--json",
+            str(tmp_path / "bench.json"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    for expected in ("pages/s", "MB/s", "reference: trafilatura.extract", "pipeline, 1 worker",
-                     "pipeline, 2 workers", "ratio pipeline (1 worker) / reference:",
-                     "speedup 2 workers / 1 worker:", "per-stage time", "trafilatura", "language",
-                     "commune", "extract", "merge", "peak RSS by corpus size", "growth 5 -> 10 pages"):
+    for expected in (
+        "pages/s",
+        "MB/s",
+        "reference: trafilatura.extract",
+        "pipeline, 1 worker",
+        "pipeline, 2 workers",
+        "ratio pipeline (1 worker) / reference:",
+        "speedup 2 workers / 1 worker:",
+        "per-stage time",
+        "trafilatura",
+        "language",
+        "commune",
+        "extract",
+        "merge",
+        "peak RSS by corpus size",
+        "growth 5 -> 10 pages",
+    ):
         assert expected in out, expected
     assert re.search(r"partnerships\.csv identical across .*: yes", out)
     assert re.search(r"ratio pipeline \(1 worker\) / reference: \d+\.\d\d", out)
@@ -62,8 +91,7 @@ def test_real_pages_corpus_and_report(tmp_path: Path) -> None:
     assert sorted(p.name for p in corpus.rglob("*") if p.is_file()) == ["a.html"] * 3 + ["b.txt"] * 3
 
     def run(wall: float, workers: int) -> Run:
-        processes = {"first_page_at": 101.5, "main": {"cpu_s": wall / 4},
-                     "workers": [{"cpu_s": wall * 0.9}] * workers}
+        processes = {"first_page_at": 101.5, "main": {"cpu_s": wall / 4}, "workers": [{"cpu_s": wall * 0.9}] * workers}
         return Run(wall, wall, 500.0, 0, {"run": {"processes": processes}}, "abc", started_at=100.0)
 
     lines = "\n".join(report(6, size, [run(10.0, 0)], {1: [run(5.0, 1)], 2: [run(2.5, 2)]}))

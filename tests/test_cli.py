@@ -28,8 +28,20 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
 def test_evaluate_prints_scores_and_gates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     directory, gold = CORPORA["pages"]
     report = tmp_path / "scores.json"
-    code = main(["evaluate", "--gold", str(gold), "--input", str(directory), "--verbose", "--json", str(report),
-                 "--min-f1", "0.9"])
+    code = main(
+        [
+            "evaluate",
+            "--gold",
+            str(gold),
+            "--input",
+            str(directory),
+            "--verbose",
+            "--json",
+            str(report),
+            "--min-f1",
+            "0.9",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "precision=" in out and "country_code accuracy=" in out and "domains precision=" in out
@@ -37,8 +49,17 @@ def test_evaluate_prints_scores_and_gates(capsys: pytest.CaptureFixture[str], tm
     assert main(["evaluate", "--gold", str(gold), "--input", str(directory), "--min-f1", "1.01"]) == 3
 
 
-@pytest.mark.parametrize("argv", [["run", "--bogus"], ["run", "--workers", "0"], ["evaluate"],
-                                  ["evaluate", "--gold"], ["crawl", "--delay", "x"], ["nosuchcommand"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--bogus"],
+        ["run", "--workers", "0"],
+        ["evaluate"],
+        ["evaluate", "--gold"],
+        ["crawl", "--delay", "x"],
+        ["nosuchcommand"],
+    ],
+)
 def test_usage_errors_exit_64(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -68,7 +89,8 @@ def test_global_options_after_the_subcommand(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_progress_bar_gets_the_page_total_and_models_load_with_a_log_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     totals: list[int | None] = []
     real = runner.progress_bar
 

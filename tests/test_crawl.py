@@ -63,25 +63,44 @@ BIG_BYTES = 20 * 1024 * 1024
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 FAST: dict[str, Any] = {"delay": 0.0, "timeout": (1.0, 0.5), "max_bytes": 1_000_000, "retries": 2, "backoff": 0.05}
 STATIC = {
-    "/": "index.html", "/nl/": "nl/index.html", "/fr/jumelages": "fr/jumelages.html",
-    "/fr/jumelages/tulle": "fr/jumelages/tulle.html", "/nl/stedenbanden": "nl/stedenbanden.html",
-    "/fr/jumelages-historique": "fr/jumelages-historique.html", "/fr/liens": "fr/liens.html",
+    "/": "index.html",
+    "/nl/": "nl/index.html",
+    "/fr/jumelages": "fr/jumelages.html",
+    "/fr/jumelages/tulle": "fr/jumelages/tulle.html",
+    "/nl/stedenbanden": "nl/stedenbanden.html",
+    "/fr/jumelages-historique": "fr/jumelages-historique.html",
+    "/fr/liens": "fr/liens.html",
     "/fr/cooperation-decentralisee": "fr/cooperation-decentralisee.html",
     "/fr/solidarite-internationale": "fr/solidarite-internationale.html",
-    "/fr/partner-cities": "fr/partner-cities.html", "/fr/actualites": "fr/actualites.html",
-    "/fr/jumelage-photos": "fr/jumelages.html", "/prive/jumelages-brouillon": "prive/jumelages-brouillon.html",
-    "/robots.txt": "robots.txt", "/sitemap.xml": "sitemap.xml", "/fr/jumelage-sans-cache": "fr/jumelages/tulle.html",
+    "/fr/partner-cities": "fr/partner-cities.html",
+    "/fr/actualites": "fr/actualites.html",
+    "/fr/jumelage-photos": "fr/jumelages.html",
+    "/prive/jumelages-brouillon": "prive/jumelages-brouillon.html",
+    "/robots.txt": "robots.txt",
+    "/sitemap.xml": "sitemap.xml",
+    "/fr/jumelage-sans-cache": "fr/jumelages/tulle.html",
 }
 NO_VALIDATORS = "/fr/jumelage-sans-cache"  # answers 200 with the same bytes, no ETag or Last-Modified
 FIRST_FAILS = {"/fr/solidarite-internationale": (500, {}), "/fr/partner-cities": (429, {"Retry-After": "1"})}
-REDIRECTS = {"/ancien-jumelage": (301, "/fr/jumelages-historique"), "/vers-ftp": (302, "ftp://127.0.0.1/j"),
-             "/vers-ailleurs": (302, "{offsite}/jumelages")}
+REDIRECTS = {
+    "/ancien-jumelage": (301, "/fr/jumelages-historique"),
+    "/vers-ftp": (302, "ftp://127.0.0.1/j"),
+    "/vers-ailleurs": (302, "{offsite}/jumelages"),
+}
 BIG = {"/fr/jumelages-archive-complete": False, "/fr/jumelages-gros": True}  # path: sends Content-Length
 PDFS = ("/fr/telecharger-charte", "/docs/charte-jumelage.pdf")
 # what a crawl from the home page must keep, and what it must never ask for
-EXPECTED = {"/", "/nl/", "/fr/jumelages", "/fr/jumelages/tulle", "/nl/stedenbanden",
-            "/fr/jumelages-historique", "/fr/cooperation-decentralisee",
-            "/fr/solidarite-internationale", "/fr/partner-cities"}
+EXPECTED = {
+    "/",
+    "/nl/",
+    "/fr/jumelages",
+    "/fr/jumelages/tulle",
+    "/nl/stedenbanden",
+    "/fr/jumelages-historique",
+    "/fr/cooperation-decentralisee",
+    "/fr/solidarite-internationale",
+    "/fr/partner-cities",
+}
 NEVER = {"/prive/jumelages-brouillon", "/fr/actualites", "/nl/nieuws", "/docs/charte-jumelage.pdf"}
 
 
@@ -356,13 +375,17 @@ def test_warc_records_hold_exact_bytes_digests_headers_and_commune(runs: TwoRuns
 
 
 def test_second_run_makes_only_conditional_requests(runs: TwoRuns) -> None:
-    second = runs.site.hits[runs.first_hits:]
+    second = runs.site.hits[runs.first_hits :]
     unconditional = {h.path for h in second if not h.conditional}
     # a redirect has no validators; the slow page never answered
     assert unconditional <= {"/ancien-jumelage", "/fr/jumelage-photos"}
     conditional = {h.path for h in second if h.conditional}
-    assert conditional >= EXPECTED | {"/robots.txt", "/sitemap.xml", "/fr/telecharger-charte",
-                                      "/fr/jumelages-archive-complete"}
+    assert conditional >= EXPECTED | {
+        "/robots.txt",
+        "/sitemap.xml",
+        "/fr/telecharger-charte",
+        "/fr/jumelages-archive-complete",
+    }
     assert all(h.status in (304, 301, -1) for h in second if h.path != "/fr/jumelage-photos")
 
 
@@ -405,8 +428,12 @@ def test_all_extracts_the_partnerships_with_real_source_urls(runs: TwoRuns, tmp_
     run(runs.raw, tmp_path)
     with (tmp_path / "partnerships.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert any(r["partner"] == "Tulle" and runs.site.base + "/fr/jumelages" in r["source_url"].split()
-               and r["commune_nis"] == NIS for r in rows)
+    assert any(
+        r["partner"] == "Tulle"
+        and runs.site.base + "/fr/jumelages" in r["source_url"].split()
+        and r["commune_nis"] == NIS
+        for r in rows
+    )
     digests = {h["WARC-Target-URI"]: h["WARC-Payload-Digest"] for h, _ in _records(runs.first_warcs, "response")}
     urls = {url for row in rows for url in row["source_url"].split()}  # merged rows list every page
     assert runs.site.base + "/nl/stedenbanden" in urls
@@ -418,8 +445,10 @@ def test_all_extracts_the_partnerships_with_real_source_urls(runs: TwoRuns, tmp_
 
 
 def test_one_request_at_a_time_per_host_with_the_delay(site: FixtureSite, tmp_path: Path) -> None:
-    sources = [Source(nis, "x", site.base + path, "fr") for nis, path in
-               [("21001", "/fr/jumelages"), ("21002", "/nl/stedenbanden"), ("21003", "/fr/jumelages/tulle")]]
+    sources = [
+        Source(nis, "x", site.base + path, "fr")
+        for nis, path in [("21001", "/fr/jumelages"), ("21002", "/nl/stedenbanden"), ("21003", "/fr/jumelages/tulle")]
+    ]
     crawl(sources, tmp_path, **{**FAST, "delay": 0.2}, max_depth=0, workers=3)
     hits = sorted(site.hits, key=lambda h: h.start)
     assert len(hits) >= 5 and site.max_inflight == 1
@@ -436,12 +465,16 @@ def test_robots_crawl_delay_is_honoured(tmp_path: Path) -> None:
     assert min(b.start - a.end for a, b in zip(site.hits, site.hits[1:], strict=False)) >= 0.38
 
 
-@pytest.mark.parametrize(("robots_status", "crawl_delay", "expected"), [
-    (503, None, ["/robots.txt"] * 3),  # server error: retried, then nothing at all
-    (200, 3600.0, ["/robots.txt"]),  # a Crawl-delay over our limit: the site is not crawled
-])
+@pytest.mark.parametrize(
+    ("robots_status", "crawl_delay", "expected"),
+    [
+        (503, None, ["/robots.txt"] * 3),  # server error: retried, then nothing at all
+        (200, 3600.0, ["/robots.txt"]),  # a Crawl-delay over our limit: the site is not crawled
+    ],
+)
 def test_sites_whose_robots_txt_forbids_crawling_are_left_alone(
-        tmp_path: Path, robots_status: int, crawl_delay: float | None, expected: list[str]) -> None:
+    tmp_path: Path, robots_status: int, crawl_delay: float | None, expected: list[str]
+) -> None:
     site = FixtureSite(robots_status=robots_status, crawl_delay=crawl_delay)
     try:
         report = crawl([Source(NIS, COMMUNE, site.base + "/", "fr")], tmp_path, **FAST)
@@ -461,8 +494,7 @@ def test_missing_robots_txt_allows_everything(tmp_path: Path) -> None:
     assert "/prive/jumelages-brouillon" in site.paths() and "/sitemap.xml" in site.paths()
 
 
-def test_redirects_never_leave_the_site_change_to_another_scheme_or_loop(
-        site: FixtureSite, tmp_path: Path) -> None:
+def test_redirects_never_leave_the_site_change_to_another_scheme_or_loop(site: FixtureSite, tmp_path: Path) -> None:
     report = crawl([Source(NIS, COMMUNE, site.base + "/fr/liens", "fr")], tmp_path, **FAST)
     messages = {_path(f.url): f.message for f in report.failures}
     assert "leaves the site" in messages["/vers-ailleurs"]
@@ -482,8 +514,7 @@ def test_connection_errors_are_retried_with_exponential_backoff(tmp_path: Path) 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there once closed
     began = time.monotonic()
-    report = crawl([Source(NIS, COMMUNE, f"http://127.0.0.1:{port}/", "fr")], tmp_path,
-                   **{**FAST, "backoff": 0.2})
+    report = crawl([Source(NIS, COMMUNE, f"http://127.0.0.1:{port}/", "fr")], tmp_path, **{**FAST, "backoff": 0.2})
     assert time.monotonic() - began >= 0.55  # waited 0.2 then 0.4 before giving up
     assert report.requests == 1 and report.errors == 1
     assert "robots.txt unreachable" in report.failures[0].message
@@ -500,41 +531,63 @@ def test_fetcher_limits(site: FixtureSite) -> None:
     assert skipped.value.response.header("ETag")
     with pytest.raises(FetchError, match="only http and https"):
         fetcher.get("ftp://127.0.0.1/jumelages")
-    response = fetcher.get(site.base + "/fr/jumelages", {"If-None-Match": "\"nope\""})
+    response = fetcher.get(site.base + "/fr/jumelages", {"If-None-Match": '"nope"'})
     assert response.status == 200 and response.body == site.body("/fr/jumelages")
 
 
 # --------------------------------------------------------------------------- pieces
 
 
-@pytest.mark.parametrize("text", [
-    "Jumelages et coopération internationale", "Nos villes jumelles", "Stedenbanden",
-    "Zustersteden", "Verbroedering", "Internationale samenwerking", "Internationale solidariteit",
-    "Coopération décentralisée", "Solidarité internationale", "Twinning", "Partner cities",
-    "Städtepartnerschaften", "Ontwikkelingssamenwerking"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jumelages et coopération internationale",
+        "Nos villes jumelles",
+        "Stedenbanden",
+        "Zustersteden",
+        "Verbroedering",
+        "Internationale samenwerking",
+        "Internationale solidariteit",
+        "Coopération décentralisée",
+        "Solidarité internationale",
+        "Twinning",
+        "Partner cities",
+        "Städtepartnerschaften",
+        "Ontwikkelingssamenwerking",
+    ],
+)
 def test_cooperation_keywords_in_anchor_text(text: str) -> None:
     assert is_relevant("https://www.commune.be/fr/page-123", text)
 
 
-@pytest.mark.parametrize(("url", "relevant"), [
-    ("https://www.commune.be/fr/vivre/cooperation-internationale", True),
-    ("https://www.gemeente.be/nl/stedenbanden", True),
-    ("https://www.commune.be/fr/jumelage?id=3", True),
-    ("https://www.commune.be/fr/coop%C3%A9ration-d%C3%A9centralis%C3%A9e", True),
-    ("https://jumelage.example.be/fr/actualites", False),  # the host does not count
-    ("https://www.commune.be/fr/actualites", False)])
+@pytest.mark.parametrize(
+    ("url", "relevant"),
+    [
+        ("https://www.commune.be/fr/vivre/cooperation-internationale", True),
+        ("https://www.gemeente.be/nl/stedenbanden", True),
+        ("https://www.commune.be/fr/jumelage?id=3", True),
+        ("https://www.commune.be/fr/coop%C3%A9ration-d%C3%A9centralis%C3%A9e", True),
+        ("https://jumelage.example.be/fr/actualites", False),  # the host does not count
+        ("https://www.commune.be/fr/actualites", False),
+    ],
+)
 def test_cooperation_keywords_in_urls(url: str, relevant: bool) -> None:
     assert is_relevant(url) is relevant
 
 
 def test_extract_links_with_anchor_text_and_language_versions() -> None:
-    html = (b'<html><head><base href="http://h.be/fr/"><link rel="alternate" hreflang="nl" href="/nl/x">'
-            b'</head><body><a href="jumelages#top"> Jumelages\n et <b>coop</b></a>'
-            b'<a href="/nl/" hreflang="nl">NL</a><a href="x"><img alt="Villes jumelles"></a></body></html>')
+    html = (
+        b'<html><head><base href="http://h.be/fr/"><link rel="alternate" hreflang="nl" href="/nl/x">'
+        b'</head><body><a href="jumelages#top"> Jumelages\n et <b>coop</b></a>'
+        b'<a href="/nl/" hreflang="nl">NL</a><a href="x"><img alt="Villes jumelles"></a></body></html>'
+    )
     links = extract_links(html, "http://h.be/fr/page")
     assert [(lk.url, lk.text, lk.alternate) for lk in links] == [
-        ("http://h.be/nl/x", "", True), ("http://h.be/fr/jumelages#top", "Jumelages et coop", False),
-        ("http://h.be/nl/", "NL", True), ("http://h.be/fr/x", "Villes jumelles", False)]
+        ("http://h.be/nl/x", "", True),
+        ("http://h.be/fr/jumelages#top", "Jumelages et coop", False),
+        ("http://h.be/nl/", "NL", True),
+        ("http://h.be/fr/x", "Villes jumelles", False),
+    ]
     assert extract_links(b"", "http://h.be/") == []
 
 
@@ -552,8 +605,9 @@ def test_cli_arguments_and_exit_codes(site: FixtureSite, tmp_path: Path) -> None
     add_crawl_arguments(parser)
     sources = tmp_path / "sources.csv"
     sources.write_text(f"nis,url,language\n{NIS},{site.base}/fr/jumelages,fr\n", encoding="utf-8")
-    args = parser.parse_args(["--sources", str(sources), "--raw", str(tmp_path / "raw"), "--delay", "0",
-                              "--max-pages", "2"])
+    args = parser.parse_args(
+        ["--sources", str(sources), "--raw", str(tmp_path / "raw"), "--delay", "0", "--max-pages", "2"]
+    )
     assert run_crawl(args) == 0
     assert len(warc_files(tmp_path / "raw")) == 1 and len(site.paths()) <= 5
     sources.write_text("nis,url\n99999,https://example.org/\n", encoding="utf-8")
@@ -591,8 +645,22 @@ def test_all_command_crawls_then_extracts(site: FixtureSite, tmp_path: Path) -> 
 
     sources = tmp_path / "sources.csv"
     sources.write_text(f"nis,url,language\n{NIS},{site.base}/,fr\n", encoding="utf-8")
-    code = main(["all", "--sources", str(sources), "--raw", str(tmp_path / "raw"), "--output",
-                 str(tmp_path / "out"), "--delay", "0", "--workers", "1", "--no-progress"])
+    code = main(
+        [
+            "all",
+            "--sources",
+            str(sources),
+            "--raw",
+            str(tmp_path / "raw"),
+            "--output",
+            str(tmp_path / "out"),
+            "--delay",
+            "0",
+            "--workers",
+            "1",
+            "--no-progress",
+        ]
+    )
     assert code in (0, 1)  # 1: some fixture pages (slow, oversized) fail by design
     assert not any(path.startswith("/prive") for path in site.paths())
     assert site.partner is not None and site.partner.paths() == []  # never left the site

@@ -15,28 +15,68 @@ from pipeline.quality.evaluate import GoldError, check_coverage, evaluate, forma
 
 def row(partner: str, **kw: Any) -> Partnership:
     base: dict[str, Any] = {
-        "partnership_id": "p", "commune": "C", "commune_nis": "1", "partner": partner, "partner_type": "city",
-        "country_code": "MA", "protocol_type": "twinning", "protocol_label": "", "year": 2014, "date": "2014",
-        "status": "active", "domains": ("health",), "language": "nl", "source_url": "page.txt", "evidence": "",
-        "confidence": 0.9}
+        "partnership_id": "p",
+        "commune": "C",
+        "commune_nis": "1",
+        "partner": partner,
+        "partner_type": "city",
+        "country_code": "MA",
+        "protocol_type": "twinning",
+        "protocol_label": "",
+        "year": 2014,
+        "date": "2014",
+        "status": "active",
+        "domains": ("health",),
+        "language": "nl",
+        "source_url": "page.txt",
+        "evidence": "",
+        "confidence": 0.9,
+    }
     base.update(kw)
     return Partnership(**base)
 
 
-DOC = {"file": "page.txt", "url": "", "records": [
-    {"partner": "Regio Souss", "aliases": ["Souss", "Tiznit"], "country_code": "MA",
-     "protocol_type": "twinning", "year": 2014, "domains": ["health"], "domains_ok": ["culture"],
-     "optional": False},
-    {"partner": "Kimbanseke", "aliases": [], "country_code": "CD", "protocol_type": "twinning",
-     "year": None, "year_ok": [None, 2019], "domains": [], "optional": False},
-    {"partner": "ALDA", "aliases": [], "country_code": None, "protocol_type": "network_membership",
-     "year": None, "domains": [], "optional": True},
-]}
+DOC = {
+    "file": "page.txt",
+    "url": "",
+    "records": [
+        {
+            "partner": "Regio Souss",
+            "aliases": ["Souss", "Tiznit"],
+            "country_code": "MA",
+            "protocol_type": "twinning",
+            "year": 2014,
+            "domains": ["health"],
+            "domains_ok": ["culture"],
+            "optional": False,
+        },
+        {
+            "partner": "Kimbanseke",
+            "aliases": [],
+            "country_code": "CD",
+            "protocol_type": "twinning",
+            "year": None,
+            "year_ok": [None, 2019],
+            "domains": [],
+            "optional": False,
+        },
+        {
+            "partner": "ALDA",
+            "aliases": [],
+            "country_code": None,
+            "protocol_type": "network_membership",
+            "year": None,
+            "domains": [],
+            "optional": True,
+        },
+    ],
+}
 
 
 def test_several_rows_matching_one_record_count_once() -> None:
-    score = evaluate([DOC], [row("Tiznit"), row("souss".title()),
-                             row("Kimbanseke", country_code="CD", year=2019, domains=())])
+    score = evaluate(
+        [DOC], [row("Tiznit"), row("souss".title()), row("Kimbanseke", country_code="CD", year=2019, domains=())]
+    )
     assert (score.tp, score.fp, score.fn) == (2, 0, 0)
 
 
@@ -52,8 +92,13 @@ def test_names_match_ignoring_case_and_accents_only() -> None:
 
 
 def test_field_accuracy_and_year_ok() -> None:
-    score = evaluate([DOC], [row("Souss", country_code="", domains=("health", "culture", "sport")),
-                             row("Kimbanseke", country_code="CD", year=None, domains=())])
+    score = evaluate(
+        [DOC],
+        [
+            row("Souss", country_code="", domains=("health", "culture", "sport")),
+            row("Kimbanseke", country_code="CD", year=None, domains=()),
+        ],
+    )
     assert score.accuracy("country_code") == 0.5
     assert score.accuracy("year") == 1.0
     assert score.domains_precision == 2 / 3 and score.domains_recall == 1.0
@@ -65,22 +110,60 @@ def test_rows_of_a_document_with_no_records_are_false_positives() -> None:
 
 
 def test_commune_and_evidence_are_scored() -> None:
-    doc = {"file": "page.txt", "commune": "C", "commune_nis": "1", "records": [
-        {"partner": "Kimbanseke", "aliases": [], "country_code": "CD", "protocol_type": "twinning",
-         "year": None, "domains": [], "optional": False}]}
-    right = row("Kimbanseke", country_code="CD", year=None, domains=(),
-                evidence="De verbroedering met Kimbanseke werd in 2019 ondertekend.")
+    doc = {
+        "file": "page.txt",
+        "commune": "C",
+        "commune_nis": "1",
+        "records": [
+            {
+                "partner": "Kimbanseke",
+                "aliases": [],
+                "country_code": "CD",
+                "protocol_type": "twinning",
+                "year": None,
+                "domains": [],
+                "optional": False,
+            }
+        ],
+    }
+    right = row(
+        "Kimbanseke",
+        country_code="CD",
+        year=None,
+        domains=(),
+        evidence="De verbroedering met Kimbanseke werd in 2019 ondertekend.",
+    )
     fragment = row("Kimbanseke", commune_nis="2", country_code="CD", year=None, domains=(), evidence=" Kimbanseke, ")
     assert (evaluate([doc], [right]).accuracy("commune"), evaluate([doc], [right]).accuracy("evidence")) == (1.0, 1.0)
-    assert (evaluate([doc], [fragment]).accuracy("commune"), evaluate([doc], [fragment]).accuracy("evidence")) == (0.0, 0.0)
+    assert (evaluate([doc], [fragment]).accuracy("commune"), evaluate([doc], [fragment]).accuracy("evidence")) == (
+        0.0,
+        0.0,
+    )
 
 
 def test_a_foreign_authority_is_compared_by_name() -> None:
-    doc = {"file": "page.txt", "commune": "Höhr-Grenzhausen", "commune_nis": "", "records": [
-        {"partner": "Raeren", "aliases": [], "country_code": "BE", "protocol_type": "twinning", "year": None,
-         "domains": [], "optional": False}]}
-    assert evaluate([doc], [row("Raeren", commune="Hohr Grenzhausen", commune_nis="", country_code="BE",
-                                year=None, domains=())]).accuracy("commune") == 1.0
+    doc = {
+        "file": "page.txt",
+        "commune": "Höhr-Grenzhausen",
+        "commune_nis": "",
+        "records": [
+            {
+                "partner": "Raeren",
+                "aliases": [],
+                "country_code": "BE",
+                "protocol_type": "twinning",
+                "year": None,
+                "domains": [],
+                "optional": False,
+            }
+        ],
+    }
+    assert (
+        evaluate(
+            [doc], [row("Raeren", commune="Hohr Grenzhausen", commune_nis="", country_code="BE", year=None, domains=())]
+        ).accuracy("commune")
+        == 1.0
+    )
 
 
 def test_scores_over_nothing_are_not_applicable() -> None:

@@ -12,7 +12,10 @@ from pipeline.stages.s2_text.blocks import html_to_blocks, text_to_blocks
 
 def run(gaz: Gazetteer, page: str, lang: str, html: bool = False) -> dict[str, Candidate]:
     blocks = (html_to_blocks(page) if html else text_to_blocks(page)).blocks
-    return {c.partner: c for c in extract_candidates(Text("p", "p", lang, blocks), gaz.municipalities["21013"], Resources(gaz))}
+    return {
+        c.partner: c
+        for c in extract_candidates(Text("p", "p", lang, blocks), gaz.municipalities["21013"], Resources(gaz))
+    }
 
 
 COUNTRY_HEADINGS = """Internationale samenwerking
@@ -50,9 +53,11 @@ def test_country_headings_and_label_lines(gaz: Gazetteer) -> None:
 
 
 def test_several_partners_in_one_sentence_get_their_own_clause(gaz: Gazetteer) -> None:
-    page = ("Internationale solidariteit\n\nSinds lang onderhoudt de gemeente stedenbanden met de gemeenten "
-            "Oudzaal in Marokko en Kaffrine in Senegal. Met Oudzaal werd in 2011 een samenwerkingsovereenkomst "
-            "ondertekend rond afvalbeheer; de stedenband met Kaffrine kwam er in 2015 en richt zich op landbouw.\n")
+    page = (
+        "Internationale solidariteit\n\nSinds lang onderhoudt de gemeente stedenbanden met de gemeenten "
+        "Oudzaal in Marokko en Kaffrine in Senegal. Met Oudzaal werd in 2011 een samenwerkingsovereenkomst "
+        "ondertekend rond afvalbeheer; de stedenband met Kaffrine kwam er in 2015 en richt zich op landbouw.\n"
+    )
     rows = run(gaz, page, "nl")
     assert set(rows) == {"Oudzaal", "Kaffrine"}
     assert (rows["Oudzaal"].country_code, rows["Kaffrine"].country_code) == ("MA", "SN")
@@ -62,8 +67,10 @@ def test_several_partners_in_one_sentence_get_their_own_clause(gaz: Gazetteer) -
 
 
 def test_respectively_assigns_years_in_order(gaz: Gazetteer) -> None:
-    page = ("Coopération internationale\n\nLa commune entretient des partenariats avec les communes de Bouzina "
-            "au Maroc, de Ziguinchor au Sénégal et de Kipushi en RDC, respectivement depuis 2005, 2009 et 2013.\n")
+    page = (
+        "Coopération internationale\n\nLa commune entretient des partenariats avec les communes de Bouzina "
+        "au Maroc, de Ziguinchor au Sénégal et de Kipushi en RDC, respectivement depuis 2005, 2009 et 2013.\n"
+    )
     rows = run(gaz, page, "fr")
     assert {p: c.year for p, c in rows.items()} == {"Bouzina": 2005, "Ziguinchor": 2009, "Kipushi": 2013}
 
@@ -80,13 +87,17 @@ def test_cards_and_list_lead_in(gaz: Gazetteer) -> None:
 
 
 def test_end_year_is_not_the_start_year(gaz: Gazetteer) -> None:
-    page = ("Stedenbanden\n\nDe jumelage met de stad Lüdenscheid, die in 1972 van start ging, werd in 2010 stopgezet. "
-            "De verbroedering met de stad Lachen werd in 2015 beëindigd.\n")
+    page = (
+        "Stedenbanden\n\nDe jumelage met de stad Lüdenscheid, die in 1972 van start ging, werd in 2010 stopgezet. "
+        "De verbroedering met de stad Lachen werd in 2015 beëindigd.\n"
+    )
     rows = run(gaz, page, "nl")
     assert (rows["Lüdenscheid"].year, rows["Lüdenscheid"].status) == (1972, "ended")
     assert (rows["Lachen"].year, rows["Lachen"].status) == (None, "ended")
 
 
 def test_pages_without_partnership_wording_are_skipped(gaz: Gazetteer) -> None:
-    page = "Recyclagepark\n\nHet recyclagepark in de stad Leuven is open van 9 tot 17 uur, ook voor inwoners van Tulle.\n"
+    page = (
+        "Recyclagepark\n\nHet recyclagepark in de stad Leuven is open van 9 tot 17 uur, ook voor inwoners van Tulle.\n"
+    )
     assert run(gaz, page, "nl") == {}

@@ -16,10 +16,22 @@ LIEGE, TANGIER = 2792413, 2530335
 
 def cand(partner: str, url: str = "u1", **kw: object) -> Candidate:
     base: dict[str, object] = {
-        "partner": partner, "partner_type": "city", "country_code": "BE", "protocol_type": "twinning",
-        "protocol_label": "jumelage", "year": 2009, "date": "2009", "status": "active", "domains": (),
-        "evidence": f"Jumelage avec {partner}.", "confidence": 0.8, "source_url": url, "language": "fr",
-        "commune": "Ath", "commune_nis": "51004"}
+        "partner": partner,
+        "partner_type": "city",
+        "country_code": "BE",
+        "protocol_type": "twinning",
+        "protocol_label": "jumelage",
+        "year": 2009,
+        "date": "2009",
+        "status": "active",
+        "domains": (),
+        "evidence": f"Jumelage avec {partner}.",
+        "confidence": 0.8,
+        "source_url": url,
+        "language": "fr",
+        "commune": "Ath",
+        "commune_nis": "51004",
+    }
     base.update(kw)
     return Candidate(**base)  # type: ignore[arg-type]
 
@@ -27,8 +39,12 @@ def cand(partner: str, url: str = "u1", **kw: object) -> Candidate:
 class FakeTowns(Towns):
     """Three towns: two comparable 'Twinford's and a dominant 'Bigton' over a hamlet."""
 
-    TOWNS: ClassVar[dict[int, tuple[str, str, str, float, float, int]]] = {1: ("Twinford", "ZZ", "01", 1.0, 2.0, 5000), 2: ("Twinford", "ZZ", "02", 3.0, 4.0, 4000),
-             3: ("Bigton", "ZZ", "01", 5.0, 6.0, 900000), 4: ("Bigton", "ZZ", "03", 7.0, 8.0, 600)}
+    TOWNS: ClassVar[dict[int, tuple[str, str, str, float, float, int]]] = {
+        1: ("Twinford", "ZZ", "01", 1.0, 2.0, 5000),
+        2: ("Twinford", "ZZ", "02", 3.0, 4.0, 4000),
+        3: ("Bigton", "ZZ", "01", 5.0, 6.0, 900000),
+        4: ("Bigton", "ZZ", "03", 7.0, 8.0, 600),
+    }
 
     def __init__(self) -> None:  # no index file
         pass
@@ -71,8 +87,10 @@ def test_provinces_resolve_to_iso_subdivisions() -> None:
 
 def test_reviewed_decisions_override(tmp_path: Path) -> None:
     path = tmp_path / "resolutions.csv"
-    path.write_text("partner,country_code,geonames_id,note\nBigton,ZZ,none,not that Bigton\n"
-                    "Twinford,ZZ,2,the one in region 02\n", encoding="utf-8")
+    path.write_text(
+        "partner,country_code,geonames_id,note\nBigton,ZZ,none,not that Bigton\nTwinford,ZZ,2,the one in region 02\n",
+        encoding="utf-8",
+    )
     r = Resolver(towns=FakeTowns(), resolutions_path=path)
     assert r.resolve(["Bigton"], "ZZ") == Place("reviewed")
     assert r.resolve(["Twinford"], "ZZ").geonames_id == 2
@@ -82,9 +100,15 @@ def test_reviewed_decisions_override(tmp_path: Path) -> None:
 
 
 def test_merge_unites_exonyms_by_geonames_id() -> None:
-    rows = merge([cand("Luik", "https://ath.be/nl", language="nl", confidence=0.6),
-                  cand("Liège", "https://ath.be/fr"), cand("Lüttich", "https://ath.be/de", language="de", confidence=0.7),
-                  cand("Tanger", country_code="MA"), cand("Tangier", "u2", country_code="MA")])
+    rows = merge(
+        [
+            cand("Luik", "https://ath.be/nl", language="nl", confidence=0.6),
+            cand("Liège", "https://ath.be/fr"),
+            cand("Lüttich", "https://ath.be/de", language="de", confidence=0.7),
+            cand("Tanger", country_code="MA"),
+            cand("Tangier", "u2", country_code="MA"),
+        ]
+    )
     assert len(rows) == 2
     liege = next(r for r in rows if r.partner_geonames_id == LIEGE)
     assert liege.partner == "Liège" and len(liege.source_url.split()) == 3

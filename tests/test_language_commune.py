@@ -9,12 +9,15 @@ from pipeline.stages.s3_language import detect_language
 from pipeline.stages.s4_commune import from_host, from_text, identify_commune
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("De gemeente onderhoudt sinds 2007 een stedenband met een gemeente in Marokko.", "nl"),
-    ("La commune est jumelée avec la ville de Dole depuis 1971.", "fr"),
-    ("The city has been twinned with Rennes since 1964.", "en"),
-    ("Die Stadt pflegt seit 1981 eine Städtepartnerschaft mit Pila.", "de"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("De gemeente onderhoudt sinds 2007 een stedenband met een gemeente in Marokko.", "nl"),
+        ("La commune est jumelée avec la ville de Dole depuis 1971.", "fr"),
+        ("The city has been twinned with Rennes since 1964.", "en"),
+        ("Die Stadt pflegt seit 1981 eine Städtepartnerschaft mit Pila.", "de"),
+    ],
+)
 def test_languages(text: str, lang: str) -> None:
     assert detect_language(text) == lang
 

@@ -51,8 +51,12 @@ KNOWN_GAPS: dict[tuple[str, str], set[str]] = {
 
 
 def list_categories() -> list[tuple[str, str]]:
-    return [(area, name) for area in LIST_AREAS for name, body in lexicon.table(area).items()
-            if isinstance(body, dict) and all(isinstance(x, list) for x in body.values())]
+    return [
+        (area, name)
+        for area in LIST_AREAS
+        for name, body in lexicon.table(area).items()
+        if isinstance(body, dict) and all(isinstance(x, list) for x in body.values())
+    ]
 
 
 def test_every_category_has_every_language_but_the_known_gaps() -> None:
@@ -78,8 +82,14 @@ def test_word_tables_have_every_language() -> None:
 
 def test_instruments_are_tried_in_the_order_of_the_data() -> None:
     order = lexicon.ordered("instruments")
-    assert order == ["development_cooperation", "memorandum", "friendship", "twinning",
-                     "cooperation_agreement", "network_membership"]
+    assert order == [
+        "development_cooperation",
+        "memorandum",
+        "friendship",
+        "twinning",
+        "cooperation_agreement",
+        "network_membership",
+    ]
     assert [code for code, _ in v.PROTOCOL_RES] == order
 
     def first(label: str) -> str:
@@ -90,37 +100,55 @@ def test_instruments_are_tried_in_the_order_of_the_data() -> None:
     assert first("Stedenband") == "cooperation_agreement"
 
 
-@pytest.mark.parametrize(("label", "code"), [
-    ("ontwikkelingssamenwerking", "development_cooperation"), ("coopération au développement", "development_cooperation"),
-    ("Entwicklungszusammenarbeit", "development_cooperation"), ("development cooperation", "development_cooperation"),
-    ("intentieverklaring", "memorandum"), ("lettre d'intention", "memorandum"), ("Absichtserklärung", "memorandum"),
-    ("letter of intent", "memorandum"),
-    ("vriendschapsakkoord", "friendship"), ("pacte d'amitié", "friendship"), ("Freundschaftsvertrag", "friendship"),
-    ("friendship agreement", "friendship"),
-    ("verbroedering", "twinning"), ("jumelage", "twinning"), ("Städtepartnerschaft", "twinning"),
-    ("sister city", "twinning"),
-    ("samenwerkingsovereenkomst", "cooperation_agreement"), ("convention de coopération", "cooperation_agreement"),
-    ("Kooperationsvereinbarung", "cooperation_agreement"), ("cooperation agreement", "cooperation_agreement"),
-    ("toetreding", "network_membership"), ("adhésion", "network_membership"), ("Mitglied", "network_membership"),
-    ("member of the network", "network_membership"),
-])
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("ontwikkelingssamenwerking", "development_cooperation"),
+        ("coopération au développement", "development_cooperation"),
+        ("Entwicklungszusammenarbeit", "development_cooperation"),
+        ("development cooperation", "development_cooperation"),
+        ("intentieverklaring", "memorandum"),
+        ("lettre d'intention", "memorandum"),
+        ("Absichtserklärung", "memorandum"),
+        ("letter of intent", "memorandum"),
+        ("vriendschapsakkoord", "friendship"),
+        ("pacte d'amitié", "friendship"),
+        ("Freundschaftsvertrag", "friendship"),
+        ("friendship agreement", "friendship"),
+        ("verbroedering", "twinning"),
+        ("jumelage", "twinning"),
+        ("Städtepartnerschaft", "twinning"),
+        ("sister city", "twinning"),
+        ("samenwerkingsovereenkomst", "cooperation_agreement"),
+        ("convention de coopération", "cooperation_agreement"),
+        ("Kooperationsvereinbarung", "cooperation_agreement"),
+        ("cooperation agreement", "cooperation_agreement"),
+        ("toetreding", "network_membership"),
+        ("adhésion", "network_membership"),
+        ("Mitglied", "network_membership"),
+        ("member of the network", "network_membership"),
+    ],
+)
 def test_each_language_names_each_instrument(label: str, code: str) -> None:
     assert next(c for c, rx in v.PROTOCOL_RES if rx.search(label)) == code
 
 
-@pytest.mark.parametrize(("rx", "nl", "fr", "de", "en"), [
-    (v.PARTNERSHIP_PAGE, "onze partnersteden", "nos villes jumelles", "unsere Partnerstädte", "our twin towns"),
-    (v.COOPERATION, "samenwerking", "coopération", "Zusammenarbeit", "collaboration"),
-    (v.ENDED, "de band werd stopgezet", "le jumelage a pris fin", "wurde beendet", "was dissolved"),
-    (v.ENDED, "einde van de verbroedering", "fin du jumelage", "aufgelöst", "end of the twinning"),
-    (v.RENEWED, "hernieuwd", "renouvelée", "erneuert", "renewed"),
-    (v.PLANNED, "gepland", "prochainement", "geplant", "upcoming"),
-    (v.EVENT_NEAR_DATE, "jubileum", "anniversaire", "Jubiläum", "anniversary"),
-    (v.SIGNED_NEAR_DATE, "ondertekend", "signée", "unterzeichnet", "signed"),
-    (v.PAGE_DATE_LINE, "laatst bijgewerkt", "mis à jour", "zuletzt geändert", "last updated"),
-    (v.YEAR_WORDS, "tweeduizend", "deux mille", "zweitausend", "two thousand"),
-    (v.RESPECTIVELY, "respectievelijk", "respectivement", "jeweils", "respectively"),
-])
+@pytest.mark.parametrize(
+    ("rx", "nl", "fr", "de", "en"),
+    [
+        (v.PARTNERSHIP_PAGE, "onze partnersteden", "nos villes jumelles", "unsere Partnerstädte", "our twin towns"),
+        (v.COOPERATION, "samenwerking", "coopération", "Zusammenarbeit", "collaboration"),
+        (v.ENDED, "de band werd stopgezet", "le jumelage a pris fin", "wurde beendet", "was dissolved"),
+        (v.ENDED, "einde van de verbroedering", "fin du jumelage", "aufgelöst", "end of the twinning"),
+        (v.RENEWED, "hernieuwd", "renouvelée", "erneuert", "renewed"),
+        (v.PLANNED, "gepland", "prochainement", "geplant", "upcoming"),
+        (v.EVENT_NEAR_DATE, "jubileum", "anniversaire", "Jubiläum", "anniversary"),
+        (v.SIGNED_NEAR_DATE, "ondertekend", "signée", "unterzeichnet", "signed"),
+        (v.PAGE_DATE_LINE, "laatst bijgewerkt", "mis à jour", "zuletzt geändert", "last updated"),
+        (v.YEAR_WORDS, "tweeduizend", "deux mille", "zweitausend", "two thousand"),
+        (v.RESPECTIVELY, "respectievelijk", "respectivement", "jeweils", "respectively"),
+    ],
+)
 def test_each_language_matches(rx: re.Pattern[str], nl: str, fr: str, de: str, en: str) -> None:
     for text in (nl, fr, de, en):
         assert rx.search(text), (rx.pattern[:40], text)
@@ -136,14 +164,22 @@ def test_names_dates_and_labels() -> None:
     assert v.TYPE_WORDS["gemeente"] == v.TYPE_WORDS["commune"] == v.TYPE_WORDS["gemeinde"] == "municipality"
     assert v.TYPE_WORDS["town"] == "city"
     assert mn.PLURAL_TYPES["städte"] == mn.PLURAL_TYPES["villes"] == "city"
-    for line, label in (("Protocol: stedenband", "Protocol"), ("Domaines d'action : santé", "Domaines d'action"),
-                        ("Themen: Kultur", "Themen"), ("Areas: health", "Areas")):
+    for line, label in (
+        ("Protocol: stedenband", "Protocol"),
+        ("Domaines d'action : santé", "Domaines d'action"),
+        ("Themen: Kultur", "Themen"),
+        ("Areas: health", "Areas"),
+    ):
         m = v.LABEL_LINE.match(line)
         assert m and m.group("label") == label, line
-    for text, end in (("trad toe tot het netwerk Energy Cities", "netwerk "), ("a adhéré au réseau Energy Cities", "réseau "),
-                      ("ist Mitglied im Netzwerk Energy Cities", "Netzwerk "), ("joined Eurocities", "joined ")):
+    for text, end in (
+        ("trad toe tot het netwerk Energy Cities", "netwerk "),
+        ("a adhéré au réseau Energy Cities", "réseau "),
+        ("ist Mitglied im Netzwerk Energy Cities", "Netzwerk "),
+        ("joined Eurocities", "joined "),
+    ):
         m = v.NETWORK_INTRO.search(text)
-        assert m and text[:m.end()].endswith(end), text
+        assert m and text[: m.end()].endswith(end), text
     for before in ("in de provincie ", "dans la région de ", "im ", "one of the 24 "):
         assert v.LOCATIVE_BEFORE_TYPED.search(before), before
     for before in ("uit ", "près de ", "von ", "from the "):
@@ -152,8 +188,12 @@ def test_names_dates_and_labels() -> None:
     assert mn.LABEL_HEAD.search("Vereinbarung für ")
     for sep in (", en ", " et ", " and ", " und ", " & "):
         assert mn.ENUM_SEP.match(sep), sep
-    for heading, name in (("Stedenband met Kaya", "Kaya"), ("Jumelage avec la Commune", "Commune"),
-                          ("Partnerschaft mit Bad Ems", "Bad Ems"), ("Twinning with the Town", "Town")):
+    for heading, name in (
+        ("Stedenband met Kaya", "Kaya"),
+        ("Jumelage avec la Commune", "Commune"),
+        ("Partnerschaft mit Bad Ems", "Bad Ems"),
+        ("Twinning with the Town", "Town"),
+    ):
         m = mn.HEADING_RELATION.search(heading)
         assert m and m.group("name") == name, heading
     m = mn.ORDINAL_DISTRICT.search("le 3ème arrondissement de la ville de Lyon")
@@ -165,8 +205,14 @@ def test_names_dates_and_labels() -> None:
 
 
 def test_crawler_link_keywords_per_language() -> None:
-    for text in ("stedenbanden", "jumelages", "Städtepartnerschaften", "twin towns", "Coopération Nord-Sud",
-                 "Internationale samenwerking"):
+    for text in (
+        "stedenbanden",
+        "jumelages",
+        "Städtepartnerschaften",
+        "twin towns",
+        "Coopération Nord-Sud",
+        "Internationale samenwerking",
+    ):
         assert sources.is_relevant("https://example.be/", text), text
     assert sources.is_relevant("https://example.be/vie-communale/jumelage")
     assert not sources.is_relevant("https://example.be/afval", "Afvalkalender")
@@ -179,8 +225,11 @@ def test_entries_of_one_language_and_shared() -> None:
 
 
 def test_malformed_data_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lexicon, "table", lambda area: {"x": {"nl": ["a"], "pt": ["b"]}, "y": {"nl": "a"},
-                                                        "z": {"nl": {"a": 1}}, "w": "text"})
+    monkeypatch.setattr(
+        lexicon,
+        "table",
+        lambda area: {"x": {"nl": ["a"], "pt": ["b"]}, "y": {"nl": "a"}, "z": {"nl": {"a": 1}}, "w": "text"},
+    )
     with pytest.raises(lexicon.LexiconError, match="unknown language"):
         lexicon.entries("test", "x")
     with pytest.raises(lexicon.LexiconError, match="list of non-empty strings"):
@@ -230,8 +279,12 @@ def test_alternations_grouped_by_first_letter() -> None:
 def test_grouped_patterns_match_as_written(area: str) -> None:
     """Grouping changes no match: the same spans on the team's fixture pages and on every
     entry of the area."""
-    texts = [p.read_text(encoding="utf-8", errors="replace") for d in ("raw", "tests/fixtures/pages")
-             for p in sorted((ROOT / d).rglob("*")) if p.suffix in (".html", ".txt", ".md")]
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for d in ("raw", "tests/fixtures/pages")
+        for p in sorted((ROOT / d).rglob("*"))
+        if p.suffix in (".html", ".txt", ".md")
+    ]
     for category, entries in lexicon.table(area).items():
         if not isinstance(entries, dict) or not all(isinstance(w, list) for w in entries.values()):
             continue

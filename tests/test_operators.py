@@ -29,10 +29,44 @@ def test_readme_shows_how_to_read_typed_columns() -> None:
 
 
 def test_parquet_commune_nis_is_a_string_and_year_a_nullable_integer() -> None:
-    rows = [Partnership("p1", "Ath", "51004", "Fès", "city", "MA", "twinning", "jumelage", None, "", "active",
-                        (), "fr", "u", "e", 0.9),
-            Partnership("p2", "Ath", "51004", "Douai", "city", "FR", "twinning", "jumelage", 1998, "1998",
-                        "active", (), "fr", "u", "e", 0.9)]
+    rows = [
+        Partnership(
+            "p1",
+            "Ath",
+            "51004",
+            "Fès",
+            "city",
+            "MA",
+            "twinning",
+            "jumelage",
+            None,
+            "",
+            "active",
+            (),
+            "fr",
+            "u",
+            "e",
+            0.9,
+        ),
+        Partnership(
+            "p2",
+            "Ath",
+            "51004",
+            "Douai",
+            "city",
+            "FR",
+            "twinning",
+            "jumelage",
+            1998,
+            "1998",
+            "active",
+            (),
+            "fr",
+            "u",
+            "e",
+            0.9,
+        ),
+    ]
     table = pq.read_table(io.BytesIO(parquet_bytes(rows)))
     assert table.schema.field("commune_nis").type == pa.string()
     year = table.schema.field("year")

@@ -76,10 +76,8 @@ def test_two_workers_give_the_same_bytes_as_one(raw_copy: Path, one_worker: tupl
 
 def test_dask_local_cluster_gives_the_same_bytes(raw_copy: Path, one_worker: tuple[bytes, list[PageResult]]) -> None:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        csv_dask, results = dataset(raw_copy, "dask", engine="dask", scheduler=cluster.scheduler_address,
-                                    chunk_pages=3)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        csv_dask, results = dataset(raw_copy, "dask", engine="dask", scheduler=cluster.scheduler_address, chunk_pages=3)
     assert csv_dask == one_worker[0]
     assert results == one_worker[1]
 
@@ -125,8 +123,9 @@ def test_execution_arguments() -> None:
     add_execution_arguments(parser)
     args = parser.parse_args([])
     assert (args.workers, args.engine, args.scheduler) == (None, "local", None)  # None: as many as worth it
-    options = options_from_args(argparse.Namespace(**vars(args), full=False, cache_dir=None, time_limit=0,
-                                                   progress=None))
+    options = options_from_args(
+        argparse.Namespace(**vars(args), full=False, cache_dir=None, time_limit=0, progress=None)
+    )
     assert (options.workers, options.auto_workers) == (parallel.default_workers(), True)
     args = parser.parse_args(["--workers", "3", "--engine", "dask", "--scheduler", "tcp://h:8786"])
     assert (args.workers, args.engine, args.scheduler) == (3, "dask", "tcp://h:8786")
@@ -174,8 +173,11 @@ def test_a_page_over_the_time_limit_gets_its_worker_killed(workers: int) -> None
 
 
 def test_a_page_that_raises_in_a_worker_fails_alone() -> None:
-    items: list[Document | PageResult] = [Document("a", "a", b"01", "html"), Document("b", "b", b"\xff", "html"),
-                                          Document("c", "c", b"02", "html")]
+    items: list[Document | PageResult] = [
+        Document("a", "a", b"01", "html"),
+        Document("b", "b", b"\xff", "html"),
+        Document("c", "c", b"02", "html"),
+    ]
     results = list(map_pages(items, fake_process, workers=1, warm=False, time_limit=5.0))
     assert [(r.source_id, r.error_type) for r in results] == [("a", ""), ("b", "UnicodeDecodeError"), ("c", "")]
 

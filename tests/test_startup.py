@@ -24,16 +24,20 @@ def test_stop_words_are_spacys() -> None:
 
 
 def test_no_text_loads_no_pipeline() -> None:
-    code = ("import sys; from pipeline.knowledge.nlp import load; "
-            "from pipeline.knowledge.resources import process_resources; "
-            "process_resources().entities([], 'fr'); print(load.cache_info().currsize, 'spacy' in sys.modules)")
+    code = (
+        "import sys; from pipeline.knowledge.nlp import load; "
+        "from pipeline.knowledge.resources import process_resources; "
+        "process_resources().entities([], 'fr'); print(load.cache_info().currsize, 'spacy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0 False"
 
 
 def test_without_nlp_no_pipeline_is_loaded() -> None:
-    code = ("import sys; from pipeline.knowledge.resources import process_resources; "
-            "print(process_resources(use_nlp=False).entities(['La ville de Namur.'], 'fr'), 'spacy' in sys.modules)")
+    code = (
+        "import sys; from pipeline.knowledge.resources import process_resources; "
+        "print(process_resources(use_nlp=False).entities(['La ville de Namur.'], 'fr'), 'spacy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[[]] False"
 
@@ -53,9 +57,13 @@ def test_cached_language_model_classifies_as_py3langid(tmp_path: object, monkeyp
         cached = language._identifier()  # read back from the cache file
         reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         reference.set_languages(list(language.LANGUAGES))
-        texts = ["De gemeente heeft een stedenband met Nicaragua.", "La commune est jumelée avec Dole.",
-                 "Our town is twinned with Leeds.", "Die Partnerschaft mit Montreuil besteht seit 1970.",
-                 "Jumelage"]
+        texts = [
+            "De gemeente heeft een stedenband met Nicaragua.",
+            "La commune est jumelée avec Dole.",
+            "Our town is twinned with Leeds.",
+            "Die Partnerschaft mit Montreuil besteht seit 1970.",
+            "Jumelage",
+        ]
         for text in texts:
             assert built.classify(text) == cached.classify(text) == reference.classify(text)
     finally:
@@ -78,12 +86,18 @@ def test_compiled_regexes_are_kept_and_given_back(tmp_path: object) -> None:
 def test_french_tokenizer_from_kept_regexes_tokenizes_alike(tmp_path: object) -> None:
     """The French pipeline loaded with a fresh cache directory (compiling its regexes and
     keeping them) and again (from the kept ones) tokenizes the same way."""
-    code = ("import sys; from pathlib import Path; from pipeline.knowledge import nlp; "
-            "from pipeline.knowledge.resources import process_resources; "
-            "nlp.cache_dir = lambda: Path(sys.argv[2]); "
-            "tokens = nlp.load('fr', process_resources().gazetteer).make_doc(sys.argv[1]); "
-            "print(nlp._regex_cache_path('fr').is_file(), [t.text for t in tokens])")
+    code = (
+        "import sys; from pathlib import Path; from pipeline.knowledge import nlp; "
+        "from pipeline.knowledge.resources import process_resources; "
+        "nlp.cache_dir = lambda: Path(sys.argv[2]); "
+        "tokens = nlp.load('fr', process_resources().gazetteer).make_doc(sys.argv[1]); "
+        "print(nlp._regex_cache_path('fr').is_file(), [t.text for t in tokens])"
+    )
     text = "Aujourd'hui, l'arc-en-ciel d'entr'abat à Saint-Ghislain: www.ath.be et Rochefort-sur-Mer."
-    first, second = (subprocess.run([sys.executable, "-c", code, text, str(tmp_path)], capture_output=True,
-                                    text=True, check=True).stdout for _ in range(2))
+    first, second = (
+        subprocess.run(
+            [sys.executable, "-c", code, text, str(tmp_path)], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    )
     assert first.startswith("True") and first == second

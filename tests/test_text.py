@@ -18,7 +18,8 @@ PAGE = """<html><head><title>Jumelages</title></head><body>
 <p>La commune entretient des liens d'amitié avec plusieurs villes européennes depuis de longues années,
 et des partenariats de coopération au développement avec des communes du Sud.</p>
 <h2>Nos villes jumelles</h2>
-<ul><li>Ville de Dole (France) — jumelage depuis 1971</li><li>Commune de Rieti (Italie) — charte de jumelage (1980)</li></ul>
+<ul><li>Ville de Dole (France) — jumelage depuis 1971</li>\
+<li>Commune de Rieti (Italie) — charte de jumelage (1980)</li></ul>
 <table><tr><th>Ville</th><th>Pays</th><th>Depuis</th></tr><tr><td>Kindu</td><td>RDC</td><td>2012</td></tr></table>
 <p>Protocole : jumelage signé en 1998<br>Domaines : culture, jeunesse</p>
 </main>
@@ -70,8 +71,10 @@ def test_page_whose_main_text_trafilatura_discards_is_flagged_empty() -> None:
 
 
 def test_text_lines_are_typed_by_shape() -> None:
-    page = text_to_blocks("Stedenbanden\n\nMarokko\n\nDe stad Fès\n\nProtocol: Jumelage sedert 2014\n"
-                          "  • Oprichting van een dienst\nDit is een gewone zin.\n")
+    page = text_to_blocks(
+        "Stedenbanden\n\nMarokko\n\nDe stad Fès\n\nProtocol: Jumelage sedert 2014\n"
+        "  • Oprichting van een dienst\nDit is een gewone zin.\n"
+    )
     kinds = {b.text: b.kind for b in page.blocks}
     assert kinds["Marokko"] == "heading" and kinds["De stad Fès"] == "heading"
     assert kinds["Protocol: Jumelage sedert 2014"] == "paragraph"

@@ -51,14 +51,19 @@ def _docs(raw: Path) -> list[Document]:
 
 
 def test_latest_200_wins_across_files_and_a_304_keeps_the_earlier_snapshot(tmp_path: Path) -> None:
-    first = _run(tmp_path, T0, [("http://a.be/x", "200 OK", b"<p>v1</p>", HTML),
-                                ("http://a.be/y", "200 OK", b"<p>y</p>", HTML)])
-    second = _run(tmp_path, T0 + timedelta(days=1), [("http://a.be/x", "200 OK", b"<p>v2</p>", HTML),
-                                                     ("http://a.be/gone", "404 Not Found", b"no", HTML)])
+    first = _run(
+        tmp_path, T0, [("http://a.be/x", "200 OK", b"<p>v1</p>", HTML), ("http://a.be/y", "200 OK", b"<p>y</p>", HTML)]
+    )
+    second = _run(
+        tmp_path,
+        T0 + timedelta(days=1),
+        [("http://a.be/x", "200 OK", b"<p>v2</p>", HTML), ("http://a.be/gone", "404 Not Found", b"no", HTML)],
+    )
     writer = SnapshotWriter(tmp_path, {})
     earlier = next(r for r in _index_refs(first) if r[0] == "http://a.be/y")[1]
-    writer.write_revisit("http://a.be/y", "304 Not Modified", [("ETag", '"v1"')], earlier,
-                         T0 + timedelta(days=1), "21009")
+    writer.write_revisit(
+        "http://a.be/y", "304 Not Modified", [("ETag", '"v1"')], earlier, T0 + timedelta(days=1), "21009"
+    )
     writer.close()
     docs = {d.source_url: d for d in _docs(tmp_path)}
     assert set(docs) == {"http://a.be/x", "http://a.be/y"}
@@ -77,9 +82,18 @@ def _index_refs(path: Path) -> list[tuple[str, SnapshotRef]]:
             if record.rec_type == "response":
                 body = record.content_stream().read()
                 fields = record.rec_headers
-                out.append((fields.get_header("WARC-Target-URI"), SnapshotRef(
-                    path.name, records.get_record_offset(), fields.get_header("WARC-Record-ID"),
-                    fields.get_header("WARC-Date"), hashlib.sha256(body).hexdigest())))
+                out.append(
+                    (
+                        fields.get_header("WARC-Target-URI"),
+                        SnapshotRef(
+                            path.name,
+                            records.get_record_offset(),
+                            fields.get_header("WARC-Record-ID"),
+                            fields.get_header("WARC-Date"),
+                            hashlib.sha256(body).hexdigest(),
+                        ),
+                    )
+                )
     return out
 
 
@@ -104,12 +118,16 @@ def test_records_carry_sha256_digests_the_commune_and_the_http_exchange(tmp_path
 
 
 def test_media_type_and_charset_come_from_the_http_content_type(tmp_path: Path) -> None:
-    _run(tmp_path, T0, [
-        ("http://a.be/t", "200 OK", b"plain", [("Content-Type", "text/plain; charset=ISO-8859-1")]),
-        ("http://a.be/x", "200 OK", b"<p/>", [("Content-Type", "application/xhtml+xml")]),
-        ("http://a.be/pdf", "200 OK", b"%PDF", [("Content-Type", "application/pdf")]),
-        ("http://a.be/none", "200 OK", b"?", []),
-    ])
+    _run(
+        tmp_path,
+        T0,
+        [
+            ("http://a.be/t", "200 OK", b"plain", [("Content-Type", "text/plain; charset=ISO-8859-1")]),
+            ("http://a.be/x", "200 OK", b"<p/>", [("Content-Type", "application/xhtml+xml")]),
+            ("http://a.be/pdf", "200 OK", b"%PDF", [("Content-Type", "application/pdf")]),
+            ("http://a.be/none", "200 OK", b"?", []),
+        ],
+    )
     docs = {d.source_url: (d.media_type, d.declared_encoding) for d in _docs(tmp_path)}
     assert docs == {"http://a.be/t": ("text", "iso-8859-1"), "http://a.be/x": ("html", "")}
 
@@ -120,10 +138,14 @@ def test_foreign_warcs_are_read_with_their_encodings_undone(tmp_path: Path) -> N
     path = tmp_path / "other.warc"
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=False, warc_version="1.1")
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-                                   protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record("http://b.be/", "response",
-                                                      payload=BytesIO(gzip.compress(body)), http_headers=headers))
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "http://b.be/", "response", payload=BytesIO(gzip.compress(body)), http_headers=headers
+            )
+        )
     [doc] = _docs(tmp_path)
     assert (doc.source_url, doc.content, doc.commune_nis) == ("http://b.be/", body, "")
     assert doc.source_id.startswith("other.warc#<urn:uuid:")
@@ -150,8 +172,11 @@ def test_a_body_that_no_longer_matches_its_digest_is_an_error(tmp_path: Path) ->
     with path.open("wb") as fh:
         writer = Sha256WARCWriter(fh, gzip=False)
         headers = StatusAndHeaders("200 OK", HTML, protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record("http://a.be/x", "response",
-                                                      payload=BytesIO(b"<p>Tulle</p>"), http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(
+                "http://a.be/x", "response", payload=BytesIO(b"<p>Tulle</p>"), http_headers=headers
+            )
+        )
     path.write_bytes(path.read_bytes().replace(b"<p>Tulle</p>", b"<p>Tylle</p>"))
     [error] = list(iter_warc_documents([path], tmp_path))
     assert isinstance(error, PageResult) and error.failed
@@ -174,13 +199,26 @@ def test_ingest_reads_warc_files_as_well_as_plain_files(tmp_path: Path) -> None:
     SnapshotIndex(tmp_path).close()  # the crawler's index lies beside the WARC files
     items = list(iter_documents(tmp_path))
     assert {(i.source_url, i.content) for i in items if isinstance(i, Document)} == {
-        ("page.html", b"<p>plain</p>"), ("http://a.be/x", b"<p>warc</p>")}
+        ("page.html", b"<p>plain</p>"),
+        ("http://a.be/x", b"<p>warc</p>"),
+    }
 
 
 def test_snapshot_index_round_trip(tmp_path: Path) -> None:
     index = SnapshotIndex(tmp_path)
-    entry = IndexEntry("http://a.be/x", "page", '"v1"', "Mon, 06 Jan 2025 10:00:00 GMT", "warc/a.warc.gz",
-                       123, "<urn:uuid:1>", "2025-01-06T10:00:00Z", "ab" * 32, "21009", "text/html")
+    entry = IndexEntry(
+        "http://a.be/x",
+        "page",
+        '"v1"',
+        "Mon, 06 Jan 2025 10:00:00 GMT",
+        "warc/a.warc.gz",
+        123,
+        "<urn:uuid:1>",
+        "2025-01-06T10:00:00Z",
+        "ab" * 32,
+        "21009",
+        "text/html",
+    )
     index.put(entry)
     index.put(IndexEntry("http://a.be/robots.txt", "robots", body=b"User-agent: *"))
     index.close()

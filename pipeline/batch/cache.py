@@ -52,8 +52,14 @@ def document_key(doc: Document, digest: str | None = None, use_nlp: bool = True,
     """SHA-256 of the page's bytes, of every other Document field the page result depends on,
     and of the options that shape it (`--no-nlp` gives other rows; `--no-prefilter` reads
     pages whole, so their results carry language and main text)."""
-    parts = [digest or content_hash(doc.content), doc.source_id, doc.source_url, doc.media_type,
-             doc.commune_nis, doc.declared_encoding]
+    parts = [
+        digest or content_hash(doc.content),
+        doc.source_id,
+        doc.source_url,
+        doc.media_type,
+        doc.commune_nis,
+        doc.declared_encoding,
+    ]
     if not use_nlp or not prefilter:  # the default options keep the keys of earlier runs
         parts.append(f"nlp={use_nlp:d};prefilter={prefilter:d}")
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
@@ -61,8 +67,7 @@ def document_key(doc: Document, digest: str | None = None, use_nlp: bool = True,
 
 def page_to_json(page: PageResult) -> str:
     """The PageResult as a JSON object (tuples as lists), keys sorted."""
-    return json.dumps(dataclasses.asdict(page), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps(dataclasses.asdict(page), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _tuples(values: dict[str, Any]) -> dict[str, Any]:
@@ -133,8 +138,9 @@ class PageCache:
             return None
         try:
             with self._mutex:
-                row = self._db.execute("SELECT result FROM pages WHERE key = ? AND version = ?",
-                                       (key, self.version)).fetchone()
+                row = self._db.execute(
+                    "SELECT result FROM pages WHERE key = ? AND version = ?", (key, self.version)
+                ).fetchone()
         except sqlite3.Error as exc:
             self._disable(exc)
             return None
@@ -156,8 +162,10 @@ class PageCache:
         record = (key, self.version, page.source_id, page_to_json(page), time.time())
         try:
             with self._mutex:
-                self._db.execute("INSERT OR REPLACE INTO pages (key, version, source_id, result, used_at) "
-                                 "VALUES (?, ?, ?, ?, ?)", record)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO pages (key, version, source_id, result, used_at) VALUES (?, ?, ?, ?, ?)",
+                    record,
+                )
         except sqlite3.Error as exc:
             self._disable(exc)
 
@@ -169,10 +177,13 @@ class PageCache:
         try:
             with self._mutex:
                 self._db.execute("BEGIN")
-                self._db.executemany("UPDATE pages SET used_at = ? WHERE key = ? AND version = ?",
-                                     [(now, key, self.version) for key in self._used])
-                self._db.execute("DELETE FROM pages WHERE version != ? OR used_at < ?",
-                                 (self.version, now - max_age_days * 86400))
+                self._db.executemany(
+                    "UPDATE pages SET used_at = ? WHERE key = ? AND version = ?",
+                    [(now, key, self.version) for key in self._used],
+                )
+                self._db.execute(
+                    "DELETE FROM pages WHERE version != ? OR used_at < ?", (self.version, now - max_age_days * 86400)
+                )
                 self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._disable(exc)

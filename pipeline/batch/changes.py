@@ -70,8 +70,12 @@ def _label(row: Mapping[str, str]) -> str:
     return f"{row.get('commune', '')}: {row.get('partner', '')}"
 
 
-def diff(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, str]],
-         columns: Sequence[str], ignore: Sequence[str] = ()) -> list[Change]:
+def diff(
+    old: Mapping[str, Mapping[str, str]],
+    new: Mapping[str, Mapping[str, str]],
+    columns: Sequence[str],
+    ignore: Sequence[str] = (),
+) -> list[Change]:
     """Changes from old to new rows (both keyed by partnership_id), sorted; `ignore`: fields
     that change on every run (last_seen) and are not reported."""
     out = [Change("added", pid, new=_label(new[pid])) for pid in new.keys() - old.keys()]
@@ -80,8 +84,11 @@ def diff(old: Mapping[str, Mapping[str, str]], new: Mapping[str, Mapping[str, st
         before, after = old[pid], new[pid]
         fields = [c for c in columns if c != KEY]
         fields += sorted((before.keys() | after.keys()) - set(columns) - {KEY} - set(ignore))
-        out += [Change("changed", pid, name, before.get(name, ""), after.get(name, ""))
-                for name in fields if before.get(name, "") != after.get(name, "")]
+        out += [
+            Change("changed", pid, name, before.get(name, ""), after.get(name, ""))
+            for name in fields
+            if before.get(name, "") != after.get(name, "")
+        ]
     order = {c: i for i, c in enumerate(columns)}
     return sorted(out, key=lambda c: (c.change, c.partnership_id, order.get(c.field, len(order)), c.field))
 

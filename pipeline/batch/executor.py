@@ -20,7 +20,8 @@ Engines:
   page, so the parent knows which page each worker is on and since when. With the default
   "fork" start method on Linux, this process loads the gazetteers and the language identifier
   once (`warm_up`) and the workers inherit them (copy-on-write), so starting N workers costs
-  nothing (each worker loads a spaCy pipeline on its first page that needs it); with "spawn"/"forkserver" each worker loads them itself.
+  nothing (each worker loads a spaCy pipeline on its first page that needs it); with
+  "spawn"/"forkserver" each worker loads them itself.
   A page still running `KILL_GRACE` seconds past `time_limit` (stuck in C code, which the
   worker's own timer cannot interrupt) gets its worker killed and replaced, and becomes a
   failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
@@ -101,17 +102,30 @@ def default_workers() -> int:
 def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --workers, --engine and --scheduler to a subcommand's parser."""
     group = parser.add_argument_group("execution")
-    group.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                       help="pages processed in parallel: worker processes (local) or, for --engine dask "
-                            "without --scheduler, LocalCluster workers (default: the number of cores, "
-                            f"here {default_workers()}, but one per 50 pages for fewer pages); results are "
-                            "identical for any N")
-    group.add_argument("--engine", choices=ENGINES, default="local",
-                       help="local: this machine's processes; dask: dask.distributed tasks on the cluster "
-                            "at --scheduler, or on a LocalCluster started here (default local)")
-    group.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                       help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies "
-                            "--engine dask); without it --engine dask starts a LocalCluster")
+    group.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="pages processed in parallel: worker processes (local) or, for --engine dask "
+        "without --scheduler, LocalCluster workers (default: the number of cores, "
+        f"here {default_workers()}, but one per 50 pages for fewer pages); results are "
+        "identical for any N",
+    )
+    group.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="local: this machine's processes; dask: dask.distributed tasks on the cluster "
+        "at --scheduler, or on a LocalCluster started here (default local)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies "
+        "--engine dask); without it --engine dask starts a LocalCluster",
+    )
 
 
 def _positive_int(value: str) -> int:
@@ -184,8 +198,13 @@ def run_chunk(process: Process, docs: list[Document]) -> list[PageResult]:
 def crashed(doc: Document, reason: str) -> PageResult:
     """The result of a page whose processing killed its worker."""
     log.error("%s: the worker processing it died (%s); page skipped", doc.source_id, reason)
-    return PageResult(doc.source_id, doc.source_url, error_stage="worker", error_type="WorkerCrash",
-                      error_message=f"{doc.source_id}: the worker processing this page died ({reason})")
+    return PageResult(
+        doc.source_id,
+        doc.source_url,
+        error_stage="worker",
+        error_type="WorkerCrash",
+        error_message=f"{doc.source_id}: the worker processing this page died ({reason})",
+    )
 
 
 # --------------------------------------------------------------------------- local
@@ -231,8 +250,13 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
                 result = process(doc)
             except Exception as exc:  # noqa: BLE001 - per-page isolation: the page fails, the worker goes on
                 log.error("%s: %s: %s", doc.source_id, type(exc).__name__, exc)
-                result = PageResult(doc.source_id, doc.source_url, error_stage="worker",
-                                    error_type=type(exc).__name__, error_message=f"{doc.source_id}: {exc}")
+                result = PageResult(
+                    doc.source_id,
+                    doc.source_url,
+                    error_stage="worker",
+                    error_type=type(exc).__name__,
+                    error_message=f"{doc.source_id}: {exc}",
+                )
             conn.send(result)
 
 
@@ -251,7 +275,8 @@ class _Worker:
     def __init__(self, pool: _LocalPool) -> None:
         parent_end, child_end = pool.context.Pipe(duplex=True)
         self.process: multiprocessing.process.BaseProcess = pool.context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, daemon=True, args=(child_end, pool.process, pool.warm_children, os.getpid()))
+            target=_worker_main, daemon=True, args=(child_end, pool.process, pool.warm_children, os.getpid())
+        )
         self.process.start()
         child_end.close()
         self.conn = parent_end
@@ -293,8 +318,11 @@ class _LocalPool:
         self.fork = start_method == "fork"
         self.process = process
         if self.fork and warm:
-            log.info("loading the gazetteers and the language identifier before starting %d worker%s",
-                     workers, "s" if workers > 1 else "")
+            log.info(
+                "loading the gazetteers and the language identifier before starting %d worker%s",
+                workers,
+                "s" if workers > 1 else "",
+            )
             warm_up()  # loaded once here, inherited by every worker
         self.warm_children = warm and not self.fork
         self.workers = [self._start() for _ in range(workers)]
@@ -323,11 +351,11 @@ class _LocalPool:
 
 
 def _timed_out(doc: Document, time_limit: float) -> PageResult:
-    message = (f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit "
-               f"(its worker process was killed)")
+    message = f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit (its worker process was killed)"
     log.error("%s", message)
-    return PageResult(doc.source_id, doc.source_url, error_stage="timeout", error_type="PageTimeout",
-                      error_message=message)
+    return PageResult(
+        doc.source_id, doc.source_url, error_stage="timeout", error_type="PageTimeout", error_message=message
+    )
 
 
 class _Scheduler:
@@ -440,9 +468,18 @@ class _Scheduler:
             self.todo.appendleft(_Task(rest))
 
 
-def _map_pool(items: Iterable[Item], process: Process, workers: int, start_method: str, warm: bool,
-              chunk_pages: int, chunk_bytes: int, window: int, time_limit: float = 0.0,
-              usage: list[Usage] | None = None) -> Iterator[PageResult]:
+def _map_pool(
+    items: Iterable[Item],
+    process: Process,
+    workers: int,
+    start_method: str,
+    warm: bool,
+    chunk_pages: int,
+    chunk_bytes: int,
+    window: int,
+    time_limit: float = 0.0,
+    usage: list[Usage] | None = None,
+) -> Iterator[PageResult]:
     head, rest = _lazily(items)
     yield from head
     if rest is None:
@@ -462,8 +499,15 @@ def _map_pool(items: Iterable[Item], process: Process, workers: int, start_metho
 
 
 # --------------------------------------------------------------------------- dask
-def _map_dask(items: Iterable[Item], process: Process, workers: int, scheduler: str | None,
-              chunk_pages: int, chunk_bytes: int, window: int | None) -> Iterator[PageResult]:
+def _map_dask(
+    items: Iterable[Item],
+    process: Process,
+    workers: int,
+    scheduler: str | None,
+    chunk_pages: int,
+    chunk_bytes: int,
+    window: int | None,
+) -> Iterator[PageResult]:
     try:
         from distributed import Client, LocalCluster
         from distributed.scheduler import KilledWorker
@@ -478,8 +522,7 @@ def _map_dask(items: Iterable[Item], process: Process, workers: int, scheduler: 
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     threads = sum(client.nthreads().values()) or workers
     window = window or WINDOW_PER_WORKER * threads
@@ -559,5 +602,15 @@ def map_pages(
     method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     if method not in START_METHODS:
         raise ValueError(f"unknown start method {method!r}: expected one of {', '.join(START_METHODS)}")
-    return _map_pool(items, process, workers, method, warm, chunk_pages, chunk_bytes,
-                     window or WINDOW_PER_WORKER * workers, time_limit, usage)
+    return _map_pool(
+        items,
+        process,
+        workers,
+        method,
+        warm,
+        chunk_pages,
+        chunk_bytes,
+        window or WINDOW_PER_WORKER * workers,
+        time_limit,
+        usage,
+    )

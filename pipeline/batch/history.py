@@ -76,8 +76,9 @@ def _comparable(cells: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in cells.items() if k not in DATE_COLUMNS and k in PARTNERSHIPS.names}
 
 
-def with_history(rows: Iterable[Partnership], previous: Mapping[str, Mapping[str, str]],
-                 failed_urls: set[str], today: str) -> tuple[list[Partnership], list[Kept]]:
+def with_history(
+    rows: Iterable[Partnership], previous: Mapping[str, Mapping[str, str]], failed_urls: set[str], today: str
+) -> tuple[list[Partnership], list[Kept]]:
     """This run's rows with their dates, plus the kept rows of failed pages (sorted as merge sorts)."""
     out: list[Partnership] = []
     for row in rows:
@@ -87,11 +88,17 @@ def with_history(rows: Iterable[Partnership], previous: Mapping[str, Mapping[str
             continue
         now = dict(zip(PARTNERSHIPS.names, row_cells(row), strict=True))
         before = _comparable(prev)
-        changed = any(now.get(k, "") != v for k, v in before.items()) or \
-            any(k not in before for k in _comparable(now) if now[k])
-        out.append(replace(row, first_seen=prev.get("first_seen") or today, last_seen=today,
-                           last_changed=today if changed or not prev.get("last_changed")
-                           else prev["last_changed"]))
+        changed = any(now.get(k, "") != v for k, v in before.items()) or any(
+            k not in before for k in _comparable(now) if now[k]
+        )
+        out.append(
+            replace(
+                row,
+                first_seen=prev.get("first_seen") or today,
+                last_seen=today,
+                last_changed=today if changed or not prev.get("last_changed") else prev["last_changed"],
+            )
+        )
     found = {r.partnership_id for r in out}
     kept: list[Kept] = []
     for pid, cells in sorted(previous.items()):

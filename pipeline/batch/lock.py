@@ -42,8 +42,9 @@ class OutputLock:
         except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: held by another process
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
             os.close(fd)
-            raise LockHeld(f"{self.path.parent}: another run holds {self.path}"
-                           + (f" ({holder})" if holder else "")) from None
+            raise LockHeld(
+                f"{self.path.parent}: another run holds {self.path}" + (f" ({holder})" if holder else "")
+            ) from None
         except OSError:
             os.close(fd)
             raise
@@ -64,6 +65,7 @@ class OutputLock:
         self.acquire()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.release()

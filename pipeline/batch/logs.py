@@ -25,8 +25,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        out.update({key: value for key, value in vars(record).items()
-                    if key not in _STANDARD and not key.startswith("_")})
+        out.update(
+            {key: value for key, value in vars(record).items() if key not in _STANDARD and not key.startswith("_")}
+        )
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
@@ -77,6 +78,5 @@ def progress_bar(enabled: bool | None = None, desc: str = "pages", total: int | 
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    with tqdm(desc=desc, unit="page", total=total, file=sys.stderr, dynamic_ncols=True) as bar, \
-            logging_redirect_tqdm():
+    with tqdm(desc=desc, unit="page", total=total, file=sys.stderr, dynamic_ncols=True) as bar, logging_redirect_tqdm():
         yield bar

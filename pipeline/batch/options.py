@@ -50,26 +50,49 @@ EXIT_CODES_HELP = f"""exit codes:
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The batch options of `run` (and of `all`, which runs after crawling). Where pages
     run (--workers, --engine, --scheduler) is `parallel.add_execution_arguments`."""
-    parser.add_argument("--full", action="store_true",
-                        help="parse every page again, ignoring the page cache (which is refreshed)")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="page cache directory (default OUTPUT/.cache)")
-    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
-                        help=f"per-page time limit; a page over it goes to errors.csv "
-                             f"(default {DEFAULT_TIME_LIMIT:g}; 0 = none)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar on stderr (default: only when stderr is a terminal)")
-    parser.add_argument("--verbose", action="store_true",
-                        help="list in the log every input file skipped as neither a page nor a WARC file")
-    parser.add_argument("--no-prefilter", dest="prefilter", action="store_false",
-                        help="read every page whole, also those whose text never uses partnership wording "
-                             "(the output is the same; for checking the pre-filter)")
+    parser.add_argument(
+        "--full", action="store_true", help="parse every page again, ignoring the page cache (which is refreshed)"
+    )
+    parser.add_argument("--cache-dir", type=Path, default=None, help="page cache directory (default OUTPUT/.cache)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"per-page time limit; a page over it goes to errors.csv (default {DEFAULT_TIME_LIMIT:g}; 0 = none)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: only when stderr is a terminal)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="list in the log every input file skipped as neither a page nor a WARC file",
+    )
+    parser.add_argument(
+        "--no-prefilter",
+        dest="prefilter",
+        action="store_false",
+        help="read every page whole, also those whose text never uses partnership wording "
+        "(the output is the same; for checking the pre-filter)",
+    )
 
 
 def options_from_args(args: argparse.Namespace) -> BatchOptions:
     from pipeline.batch.executor import default_workers
-    return BatchOptions(full=args.full, cache_dir=args.cache_dir, time_limit=args.time_limit,
-                        workers=max(1, getattr(args, "workers", None) or default_workers()),
-                        auto_workers=getattr(args, "workers", None) is None, engine=getattr(args, "engine", "local"),
-                        scheduler=getattr(args, "scheduler", None), progress=args.progress,
-                        verbose=getattr(args, "verbose", False), prefilter=getattr(args, "prefilter", True))
+
+    return BatchOptions(
+        full=args.full,
+        cache_dir=args.cache_dir,
+        time_limit=args.time_limit,
+        workers=max(1, getattr(args, "workers", None) or default_workers()),
+        auto_workers=getattr(args, "workers", None) is None,
+        engine=getattr(args, "engine", "local"),
+        scheduler=getattr(args, "scheduler", None),
+        progress=args.progress,
+        verbose=getattr(args, "verbose", False),
+        prefilter=getattr(args, "prefilter", True),
+    )

@@ -46,12 +46,16 @@ def _warm_up() -> None:
 def _timed_out(doc: Document, time_limit: float, stage: str = "") -> PageResult:
     message = f"{doc.source_id}: stopped after the {time_limit:g} s per-page time limit"
     log.error("%s", message)
-    return PageResult(doc.source_id, doc.source_url, error_stage=stage or "timeout",
-                      error_type=PageTimeout.__name__, error_message=message)
+    return PageResult(
+        doc.source_id,
+        doc.source_url,
+        error_stage=stage or "timeout",
+        error_type=PageTimeout.__name__,
+        error_message=message,
+    )
 
 
-def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True,
-                       prefilter: bool = True) -> PageResult:
+def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
     """process_document, stopped after time_limit seconds (0: no limit).
 
     The limit is a SIGALRM timer in the process running the page (the executor's worker
@@ -93,6 +97,9 @@ def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True,
     if state["fired"] and result.error_type != PageTimeout.__name__:
         return _timed_out(doc, time_limit, result.error_stage)  # a library swallowed the interruption
     if result.error_type == PageTimeout.__name__:
-        return replace(result, error_message=f"{doc.source_id}: stopped after the {time_limit:g} s "
-                                             f"per-page time limit (in stage {result.error_stage})")
+        return replace(
+            result,
+            error_message=f"{doc.source_id}: stopped after the {time_limit:g} s "
+            f"per-page time limit (in stage {result.error_stage})",
+        )
     return result

@@ -51,12 +51,19 @@ class RunStats:
         self.durations[stage] = self.durations.get(stage, 0.0) + seconds
 
     def counts(self) -> dict[str, int]:
-        return {"pages_seen": self.pages_seen, "skipped_unchanged": self.skipped_unchanged,
-                "parsed": self.parsed, "failed": self.failed, "timed_out": self.timed_out,
-                "rows_written": self.rows_written, "domain_rows": self.domain_rows,
-                "empty_text": self.empty_text, "skipped_files": self.skipped_files,
-                "no_partnership_wording": self.no_partnership_wording,
-                "warnings": len(self.warnings)}
+        return {
+            "pages_seen": self.pages_seen,
+            "skipped_unchanged": self.skipped_unchanged,
+            "parsed": self.parsed,
+            "failed": self.failed,
+            "timed_out": self.timed_out,
+            "rows_written": self.rows_written,
+            "domain_rows": self.domain_rows,
+            "empty_text": self.empty_text,
+            "skipped_files": self.skipped_files,
+            "no_partnership_wording": self.no_partnership_wording,
+            "warnings": len(self.warnings),
+        }
 
 
 class Timer:
@@ -96,8 +103,9 @@ def _message(text: str) -> str:
 
 def errors_csv(failures: Iterable[PageResult]) -> bytes:
     """errors.csv: source (URL or file), stage, error type, message; formula-safe, sorted."""
-    rows = sorted({(p.source_url or p.source_id, p.error_stage, p.error_type, _message(p.error_message))
-                   for p in failures})
+    rows = sorted(
+        {(p.source_url or p.source_id, p.error_stage, p.error_type, _message(p.error_message)) for p in failures}
+    )
     return csv_bytes(ERRORS_HEADER, ([safe_cell(c) for c in row] for row in rows))
 
 
@@ -105,10 +113,23 @@ def iso_time(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def run_json(*, stats: RunStats, run_id: str, started: float, finished: float, version: str,
-             libraries: dict[str, str], input_path: str, output_path: str, fingerprint: str,
-             documents: int, changes: dict[str, int], exit_code: int,
-             options: dict[str, Any], stages: Sequence[str]) -> bytes:
+def run_json(
+    *,
+    stats: RunStats,
+    run_id: str,
+    started: float,
+    finished: float,
+    version: str,
+    libraries: dict[str, str],
+    input_path: str,
+    output_path: str,
+    fingerprint: str,
+    documents: int,
+    changes: dict[str, int],
+    exit_code: int,
+    options: dict[str, Any],
+    stages: Sequence[str],
+) -> bytes:
     """The run report, as pretty-printed JSON with sorted keys."""
     durations = {s: round(stats.durations.get(s, 0.0), 3) for s in stages}
     durations["total"] = round(finished - started, 3)
@@ -121,7 +142,12 @@ def run_json(*, stats: RunStats, run_id: str, started: float, finished: float, v
         "pipeline": {"version": version, "package_version": __version__, "libraries": libraries},
         "warnings": stats.warnings[:MAX_LISTED],
         "empty_text_pages": sorted(stats.empty_pages)[:MAX_LISTED],
-        "run": {"id": run_id, "started_at": iso_time(started), "finished_at": iso_time(finished),
-                "durations_s": durations, "processes": stats.processes},
+        "run": {
+            "id": run_id,
+            "started_at": iso_time(started),
+            "finished_at": iso_time(finished),
+            "durations_s": durations,
+            "processes": stats.processes,
+        },
     }
     return (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

@@ -100,12 +100,14 @@ class Slot:
 
 def page_process(opts: BatchOptions) -> Callable[[Document], PageResult]:
     """The per-page work the options ask for (module-level functions only: it is pickled)."""
-    return functools.partial(process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp,
-                             prefilter=opts.prefilter)
+    return functools.partial(
+        process_with_limit, time_limit=opts.time_limit, use_nlp=opts.use_nlp, prefilter=opts.prefilter
+    )
 
 
-def page_results(feed: Iterable[tuple[Slot, Document | None]], opts: BatchOptions, workers: int = 1,
-                 usage: list[Usage] | None = None) -> Iterator[tuple[Slot, PageResult]]:
+def page_results(
+    feed: Iterable[tuple[Slot, Document | None]], opts: BatchOptions, workers: int = 1, usage: list[Usage] | None = None
+) -> Iterator[tuple[Slot, PageResult]]:
     """Every item's result, in input order: the one orchestrator of `run`, `evaluate` and the
     benchmark. Documents go through the executor (`map_pages`), started at the first one, so
     a run where every page is cached starts no worker and loads no model; results known
@@ -133,9 +135,15 @@ def page_results(feed: Iterable[tuple[Slot, Document | None]], opts: BatchOption
             if first is None and not waiting:
                 return
             if first is not None:
-                parsed = map_pages(itertools.chain([first], docs), page_process(opts), workers=workers,
-                                   engine=opts.engine, scheduler=opts.scheduler, time_limit=opts.time_limit,
-                                   usage=usage)
+                parsed = map_pages(
+                    itertools.chain([first], docs),
+                    page_process(opts),
+                    workers=workers,
+                    engine=opts.engine,
+                    scheduler=opts.scheduler,
+                    time_limit=opts.time_limit,
+                    usage=usage,
+                )
         else:
             result = next(parsed, None)  # the executor reads on; its result is the next "parsed" slot's
             if result is None and not waiting:
@@ -161,8 +169,7 @@ class Extracted:
     results: list[PageResult] = field(default_factory=list)
 
 
-def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True,
-                prefilter: bool = True) -> Extracted:
+def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True, prefilter: bool = True) -> Extracted:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock,
     one process, no time limit): what `evaluate` scores."""
     opts = BatchOptions(use_nlp=use_nlp, prefilter=prefilter, time_limit=0, progress=False)
@@ -240,8 +247,7 @@ class _PageLoop:
             stats.no_partnership_wording += 1
         self.candidates.extend(page.candidates)
         if page.candidates:
-            self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis,
-                                               page.main_text)
+            self.texts[page.source_url] = Page(page.source_url, page.language, page.commune_nis, page.main_text)
 
 
 def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) -> int:
@@ -266,8 +272,7 @@ def run(input_dir: Path, output_dir: Path, options: BatchOptions | None = None) 
     try:
         return _run_locked(input_dir, output_dir, opts)
     except (OSError, sqlite3.Error, ValueError) as exc:
-        log.error("run failed, nothing written, the previous dataset is in place: %s: %s",
-                  type(exc).__name__, exc)
+        log.error("run failed, nothing written, the previous dataset is in place: %s: %s", type(exc).__name__, exc)
         return EXIT_FATAL
     except KeyboardInterrupt:
         log.error("interrupted: nothing written, the previous dataset is in place")
@@ -288,8 +293,14 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     checkpoint("started")
     with Timer(stats, "version"):
         version, libraries = pipeline_version(), library_versions()
-    log.info("run %s: %s -> %s, pipeline version %s%s", run_id, input_dir, output_dir, version,
-             " (--full: cache ignored)" if opts.full else "")
+    log.info(
+        "run %s: %s -> %s, pipeline version %s%s",
+        run_id,
+        input_dir,
+        output_dir,
+        version,
+        " (--full: cache ignored)" if opts.full else "",
+    )
     with Timer(stats, "ingest"):
         listing = list_input(input_dir)
         total = listing.total
@@ -298,11 +309,19 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     cache = PageCache(opts.cache_dir or output_dir / CACHE_DIR, version)
     try:
         pages = _PageLoop(cache, opts.full, opts.use_nlp, opts.prefilter, stats)
-        workers = opts.workers if not opts.auto_workers else \
-            effective_workers(opts.workers, total, opts.engine if not opts.scheduler else "dask")
+        workers = (
+            opts.workers
+            if not opts.auto_workers
+            else effective_workers(opts.workers, total, opts.engine if not opts.scheduler else "dask")
+        )
         if workers < opts.workers:
-            log.info("%d pages: %d worker%s (at least %d pages per worker)", total, workers,
-                     "s" if workers > 1 else "", MIN_PAGES_PER_WORKER)
+            log.info(
+                "%d pages: %d worker%s (at least %d pages per worker)",
+                total,
+                workers,
+                "s" if workers > 1 else "",
+                MIN_PAGES_PER_WORKER,
+            )
         loop_start = time.perf_counter()
         usage: list[Usage] = []
         first_page_at = None
@@ -312,24 +331,44 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
                 pages.take(slot, page)
                 bar.update(1)
         loop = time.perf_counter() - loop_start
-        stats.processes = {"first_page_at": first_page_at, "main": dataclasses.asdict(own_usage()),
-                           "workers": [dataclasses.asdict(u) for u in usage]}
-        stats.add_time("extract", max(0.0, loop - stats.durations.get("ingest", 0.0)
-                                      - stats.durations.get("cache", 0.0)))
+        stats.processes = {
+            "first_page_at": first_page_at,
+            "main": dataclasses.asdict(own_usage()),
+            "workers": [dataclasses.asdict(u) for u in usage],
+        }
+        stats.add_time(
+            "extract", max(0.0, loop - stats.durations.get("ingest", 0.0) - stats.durations.get("cache", 0.0))
+        )
         if stats.pages_seen == 0:
             log.error("%s: no pages found; nothing written, the previous dataset is in place", input_dir)
             return EXIT_FATAL
         report = functools.partial(
-            run_json, stats=stats, run_id=run_id, started=started, version=version,
-            libraries=libraries, input_path=str(input_dir), output_path=str(output_dir),
-            fingerprint=pages.fingerprint.hexdigest(), documents=pages.documents,
-            options=opts.report(), stages=STAGES)
+            run_json,
+            stats=stats,
+            run_id=run_id,
+            started=started,
+            version=version,
+            libraries=libraries,
+            input_path=str(input_dir),
+            output_path=str(output_dir),
+            fingerprint=pages.fingerprint.hexdigest(),
+            documents=pages.documents,
+            options=opts.report(),
+            stages=STAGES,
+        )
         if stats.failed == stats.pages_seen:
-            where = _write_failed_run(output_dir, {
-                ERRORS_CSV: errors_csv(stats.failures),
-                RUN_JSON: report(finished=time.time(), changes={}, exit_code=EXIT_FATAL)})
-            log.error("all %d pages failed; nothing written, the previous dataset is in place; "
-                      "the failures are listed in %s", stats.pages_seen, where / ERRORS_CSV)
+            where = _write_failed_run(
+                output_dir,
+                {
+                    ERRORS_CSV: errors_csv(stats.failures),
+                    RUN_JSON: report(finished=time.time(), changes={}, exit_code=EXIT_FATAL),
+                },
+            )
+            log.error(
+                "all %d pages failed; nothing written, the previous dataset is in place; the failures are listed in %s",
+                stats.pages_seen,
+                where / ERRORS_CSV,
+            )
             return EXIT_FATAL
         with Timer(stats, "merge"):
             rows = merge(pages.candidates)
@@ -344,13 +383,26 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
     finally:
         cache.close()
     counts = {**stats.counts(), **{f"changes_{k}": v for k, v in changes.items()}}
-    log.info("run %s done: %d pages (%d unchanged, %d parsed, %d failed, %d with empty text), "
-             "%d files skipped, %d warnings, %d partnerships (+%d -%d ~%d) in %s; %.1f s (commit %.2f s)",
-             run_id, stats.pages_seen, stats.skipped_unchanged, stats.parsed, stats.failed,
-             stats.empty_text, stats.skipped_files, len(stats.warnings),
-             stats.rows_written, changes["added"], changes["removed"], changes["changed"], output_dir,
-             time.time() - started, time.perf_counter() - commit_start,
-             extra={"event": "run_finished", "run_id": run_id, "exit_code": exit_code, **counts})
+    log.info(
+        "run %s done: %d pages (%d unchanged, %d parsed, %d failed, %d with empty text), "
+        "%d files skipped, %d warnings, %d partnerships (+%d -%d ~%d) in %s; %.1f s (commit %.2f s)",
+        run_id,
+        stats.pages_seen,
+        stats.skipped_unchanged,
+        stats.parsed,
+        stats.failed,
+        stats.empty_text,
+        stats.skipped_files,
+        len(stats.warnings),
+        stats.rows_written,
+        changes["added"],
+        changes["removed"],
+        changes["changed"],
+        output_dir,
+        time.time() - started,
+        time.perf_counter() - commit_start,
+        extra={"event": "run_finished", "run_id": run_id, "exit_code": exit_code, **counts},
+    )
     return exit_code
 
 
@@ -393,17 +445,29 @@ def _previous_pages(output_dir: Path, urls: set[str]) -> dict[str, Page]:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         log.warning("%s: previous page texts unreadable: %s", path, exc)
         return {}
-    return {u: Page(u, r.get("language", ""), r.get("commune_nis", ""), r.get("text", ""))
-            for u, r in rows.items() if u in urls}
+    return {
+        u: Page(u, r.get("language", ""), r.get("commune_nis", ""), r.get("text", ""))
+        for u, r in rows.items()
+        if u in urls
+    }
 
 
 def _kept_changes(kept: list[Kept]) -> list[Change]:
-    return [Change("kept", k.row.partnership_id, "source_url", "",
-                   "page not read this run, partnership kept: " + " ".join(k.failed_urls)) for k in kept]
+    return [
+        Change(
+            "kept",
+            k.row.partnership_id,
+            "source_url",
+            "",
+            "page not read this run, partnership kept: " + " ".join(k.failed_urls),
+        )
+        for k in kept
+    ]
 
 
-def _outputs(rows: list[Partnership], stats: RunStats, output_dir: Path, texts: dict[str, Page],
-             today: str) -> tuple[dict[str, bytes], dict[str, int]]:
+def _outputs(
+    rows: list[Partnership], stats: RunStats, output_dir: Path, texts: dict[str, Page], today: str
+) -> tuple[dict[str, bytes], dict[str, int]]:
     """Every file of the new dataset but run.json, and the change counts.
 
     Dates come from the previous dataset (`history`); partnerships of pages that failed this

@@ -45,10 +45,22 @@ VERSIONS = ".versions"
 CURRENT = "current"
 TMP_PREFIX = ".tmp-"
 LINK_TMP_PREFIX = ".link-tmp-"
-DATASET_FILES = ("partnerships.csv", "partnership_domains.csv", "partnerships.parquet",
-                 "errors.csv", "changes.csv", "run.json", "domains.csv", "domain_sectors.csv", "pages.csv",
-                 "evidence_spans.csv", "datapackage.json", "partnerships.sqlite", "partnerships.xlsx",
-                 "report.html")
+DATASET_FILES = (
+    "partnerships.csv",
+    "partnership_domains.csv",
+    "partnerships.parquet",
+    "errors.csv",
+    "changes.csv",
+    "run.json",
+    "domains.csv",
+    "domain_sectors.csv",
+    "pages.csv",
+    "evidence_spans.csv",
+    "datapackage.json",
+    "partnerships.sqlite",
+    "partnerships.xlsx",
+    "report.html",
+)
 PAUSE_ENV = "PIPELINE_TEST_PAUSE"
 
 
@@ -141,8 +153,7 @@ def recover(out_dir: Path) -> None:
         _remove(leftover)
     for leftover in sorted(out_dir.glob(f"{LINK_TMP_PREFIX}*")):
         _remove(leftover)
-    legacy = [name for name in DATASET_FILES
-              if (out_dir / name).is_file() and not (out_dir / name).is_symlink()]
+    legacy = [name for name in DATASET_FILES if (out_dir / name).is_file() and not (out_dir / name).is_symlink()]
     if legacy:
         _adopt_legacy(out_dir, legacy)
 

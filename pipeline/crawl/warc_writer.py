@@ -98,33 +98,59 @@ class SnapshotWriter:
         writer.write_record(record)
         self._fh.flush()
         headers = record.rec_headers
-        return SnapshotRef(self.path.relative_to(self.raw_dir).as_posix(), offset,
-                           headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Date"),
-                           sha256_hex)
+        return SnapshotRef(
+            self.path.relative_to(self.raw_dir).as_posix(),
+            offset,
+            headers.get_header("WARC-Record-ID"),
+            headers.get_header("WARC-Date"),
+            sha256_hex,
+        )
 
-    def write_response(self, url: str, status_line: str, headers: list[tuple[str, str]],
-                       body: bytes, fetched_at: datetime, commune_nis: str) -> SnapshotRef:
+    def write_response(
+        self,
+        url: str,
+        status_line: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+        commune_nis: str,
+    ) -> SnapshotRef:
         """Store one HTTP response (status line like '200 OK') with its exact body."""
         with self._lock:
             writer = self._open()
             record = writer.create_warc_record(
-                url, "response", payload=BytesIO(body), length=len(body),
+                url,
+                "response",
+                payload=BytesIO(body),
+                length=len(body),
                 http_headers=StatusAndHeaders(status_line, headers, protocol="HTTP/1.1"),
-                warc_headers_dict=_warc_fields(fetched_at, commune_nis))
+                warc_headers_dict=_warc_fields(fetched_at, commune_nis),
+            )
             return self._write(record, hashlib.sha256(body).hexdigest())
 
-    def write_revisit(self, url: str, status_line: str, headers: list[tuple[str, str]],
-                      previous: SnapshotRef, fetched_at: datetime, commune_nis: str,
-                      profile: str = NOT_MODIFIED_PROFILE) -> SnapshotRef:
+    def write_revisit(
+        self,
+        url: str,
+        status_line: str,
+        headers: list[tuple[str, str]],
+        previous: SnapshotRef,
+        fetched_at: datetime,
+        commune_nis: str,
+        profile: str = NOT_MODIFIED_PROFILE,
+    ) -> SnapshotRef:
         """A body-less revisit of the previous snapshot: after a 304, or for an identical body."""
         with self._lock:
             writer = self._open()
             fields_ = _warc_fields(fetched_at, commune_nis)
             fields_["WARC-Refers-To"] = previous.record_id
             record = writer.create_revisit_record(
-                url, f"sha256:{_base32_from_hex(previous.sha256)}", url, previous.warc_date,
+                url,
+                f"sha256:{_base32_from_hex(previous.sha256)}",
+                url,
+                previous.warc_date,
                 http_headers=StatusAndHeaders(status_line, headers, protocol="HTTP/1.1"),
-                warc_headers_dict=fields_)
+                warc_headers_dict=fields_,
+            )
             record.rec_headers.replace_header("WARC-Profile", profile)
             return self._write(record, previous.sha256)
 
@@ -185,8 +211,7 @@ class IndexEntry:
 
     @property
     def snapshot(self) -> SnapshotRef:
-        return SnapshotRef(self.warc_path, self.record_offset, self.record_id,
-                           self.warc_date, self.sha256)
+        return SnapshotRef(self.warc_path, self.record_offset, self.record_id, self.warc_date, self.sha256)
 
 
 _COLUMNS = [f.name for f in fields(IndexEntry)]
@@ -208,8 +233,7 @@ class SnapshotIndex:
 
     def get(self, url: str) -> IndexEntry | None:
         with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM resources WHERE url = ?", (url,)).fetchone()
+            row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM resources WHERE url = ?", (url,)).fetchone()
         if row is None:
             return None
         return IndexEntry(**dict(zip(_COLUMNS, row, strict=True)))
@@ -229,8 +253,7 @@ class SnapshotIndex:
         values = [getattr(entry, c) for c in _COLUMNS]
         marks = ", ".join("?" for _ in _COLUMNS)
         with self._lock, self._db:
-            self._db.execute(
-                f"INSERT OR REPLACE INTO resources ({', '.join(_COLUMNS)}) VALUES ({marks})", values)
+            self._db.execute(f"INSERT OR REPLACE INTO resources ({', '.join(_COLUMNS)}) VALUES ({marks})", values)
 
     def close(self) -> None:
         with self._lock:

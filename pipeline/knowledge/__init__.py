@@ -1,1 +1,3 @@
-"""What the stages know: gazetteers built from data packages, the per-language lexicons, spaCy pipelines; built once per process and passed to the stages as `pipeline.resources.Resources`."""
+"""What the stages know: gazetteers built from data packages, the per-language lexicons,
+spaCy pipelines; built once per process and passed to the stages as
+`pipeline.knowledge.resources.Resources`."""

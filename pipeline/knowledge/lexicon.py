@@ -61,7 +61,7 @@ def nationality_country(word: str) -> str:
     key = fold(word)
     stems = nationality_stems()
     for cut in range(MAX_INFLECTION + 1):
-        stem = key[:len(key) - cut] if cut else key
+        stem = key[: len(key) - cut] if cut else key
         if len(stem) >= 4 and stem in stems:
             return stems[stem]
     return ""
@@ -106,9 +106,14 @@ def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
     data = resources.files("pipeline").joinpath("data/lexicon/domains.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
-    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
-                   for lang, entries in langs.items() if entries}
-            for code, langs in table.items()}
+    return {
+        code: {
+            lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+            for lang, entries in langs.items()
+            if entries
+        }
+        for code, langs in table.items()
+    }
 
 
 @lru_cache(maxsize=1)
@@ -118,9 +123,14 @@ def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
     data = resources.files("pipeline").joinpath("data/lexicon/domains_not.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
-    return {code: {lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
-                   for lang, entries in langs.items() if entries}
-            for code, langs in table.items()}
+    return {
+        code: {
+            lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
+            for lang, entries in langs.items()
+            if entries
+        }
+        for code, langs in table.items()
+    }
 
 
 @cache
@@ -132,8 +142,7 @@ def domain_context(category: str, lang: str = "") -> re.Pattern[str]:
     data = resources.files("pipeline").joinpath("data/lexicon/domains_context.toml")
     with data.open("rb") as fh:
         table = tomllib.load(fh)
-    entries = [e for key, words in table[category].items() if key in (lang, "any") or lang not in LANGS
-               for e in words]
+    entries = [e for key, words in table[category].items() if key in (lang, "any") or lang not in LANGS for e in words]
     return re.compile("|".join(f"(?:{e})" for e in entries) or "(?!)", re.IGNORECASE)  # none: matches nothing
 
 
@@ -176,8 +185,10 @@ def _category(area: str, category: str) -> dict[str, Any]:
         raise LexiconError(f"data/lexicon/{area}.toml: {category} is not a table")
     unknown = [key for key in entries if key not in LIST_KEYS]
     if unknown:
-        raise LexiconError(f"data/lexicon/{area}.toml [{category}]: unknown language(s) {', '.join(unknown)} "
-                           f"(expected {', '.join(LIST_KEYS)})")
+        raise LexiconError(
+            f"data/lexicon/{area}.toml [{category}]: unknown language(s) {', '.join(unknown)} "
+            f"(expected {', '.join(LIST_KEYS)})"
+        )
     return entries
 
 
@@ -214,15 +225,17 @@ def _structure(source: str) -> list[tuple[int, str]] | None:
     while i < len(source):
         ch = source[i]
         if ch == "\\":
-            if source[i + 1:i + 2].isdigit() or source[i + 1:i + 2] == "g":
+            if source[i + 1 : i + 2].isdigit() or source[i + 1 : i + 2] == "g":
                 return None  # a back reference
             i += 1
         elif in_class:
             in_class = ch != "]" or (source[i - 1] in "[^" and source.rfind("[", 0, i) >= i - 2)
         elif ch == "[":
             in_class = True
-        elif ch == "(" and (source[i + 1:i + 2] != "?" or (source[i + 2:i + 3] in ("P", "<") and
-                            source[i + 2:i + 4] not in ("<=", "<!"))):
+        elif ch == "(" and (
+            source[i + 1 : i + 2] != "?"
+            or (source[i + 2 : i + 3] in ("P", "<") and source[i + 2 : i + 4] not in ("<=", "<!"))
+        ):
             return None  # a capturing group, named or not, or a named back reference
         elif ch in "()|":
             found.append((i, ch))
@@ -254,7 +267,7 @@ def _flat(alternative: str, depth: int = 0) -> list[str]:
     for i, ch in _structure(alternative) or ():
         level += {"(": 1, ")": -1}.get(ch, 0)
         if level == 0:
-            rest = alternative[i + 1:]
+            rest = alternative[i + 1 :]
             inner = _alternatives(alternative[3:i])
             if inner is None or rest[:1] in ("?", "*", "+", "{"):
                 return [alternative]
@@ -280,8 +293,7 @@ def by_first_letter(source: str, flags: int = 0) -> str:
     groups: dict[str, list[str]] = {}
     for alternative in (flat for a in alternatives for flat in _flat(a)):
         first, after = alternative[:1], alternative[1:2]
-        if not first.isalnum() or after in ("?", "*", "+", "{") or \
-                (flags & re.IGNORECASE and not first.isascii()):
+        if not first.isalnum() or after in ("?", "*", "+", "{") or (flags & re.IGNORECASE and not first.isascii()):
             out += [f"{key}(?:{'|'.join(tails)})" for key, tails in groups.items()]
             out.append(alternative)
             groups = {}

@@ -16,8 +16,29 @@ KEY_ORDINAL = re.compile(r"^(\d+)(?:e|de|ste|eme|er|th|st|nd|rd)$")
 
 @lru_cache(maxsize=1)
 def _key_drop_words() -> frozenset[str]:
-    return frozenset({"de", "het", "la", "le", "les", "l", "the", "van", "of", "du", "des", "d", "von", "der",
-                      "stedelijke", "landelijke", "urbaine", "rurale"} | {fold(w) for w in v.TYPE_WORDS})
+    return frozenset(
+        {
+            "de",
+            "het",
+            "la",
+            "le",
+            "les",
+            "l",
+            "the",
+            "van",
+            "of",
+            "du",
+            "des",
+            "d",
+            "von",
+            "der",
+            "stedelijke",
+            "landelijke",
+            "urbaine",
+            "rurale",
+        }
+        | {fold(w) for w in v.TYPE_WORDS}
+    )
 
 
 def partner_key(name: str) -> str:

@@ -56,8 +56,7 @@ class Entity:
 
 @lru_cache(maxsize=1)
 def ruler_patterns(gaz: Gazetteer) -> tuple[dict[str, str], ...]:
-    patterns = [{"label": "COUNTRY", "pattern": name}
-                for names in gaz.country_names.values() for name in sorted(names)]
+    patterns = [{"label": "COUNTRY", "pattern": name} for names in gaz.country_names.values() for name in sorted(names)]
     patterns += [{"label": "REGION", "pattern": sub.name} for sub in pycountry.subdivisions]
     return tuple(patterns)
 
@@ -180,6 +179,11 @@ def entities(texts: Iterable[str], lang: str, gaz: Gazetteer, batch_size: int = 
     if not texts:
         return []
     nlp = load(lang, gaz)
-    return [[Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents
-             if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY", PERSON_LABEL)]
-            for doc in nlp.pipe(texts, batch_size=batch_size)]
+    return [
+        [
+            Entity(e.text, e.label_, e.start_char, e.end_char)
+            for e in doc.ents
+            if e.label_ in PLACE_LABELS or e.label_ in ("ORG", "COUNTRY", PERSON_LABEL)
+        ]
+        for doc in nlp.pipe(texts, batch_size=batch_size)
+    ]

@@ -51,7 +51,7 @@ def _tokens(text: str) -> list[tuple[int, int]]:
         word = m.group(0)
         elided = ELISION.match(word)  # "d’Ecaussinnes", "l'Aquila": the name follows the article
         if elided and elided.end() < len(word):
-            s, word = s + elided.end(), word[elided.end():]
+            s, word = s + elided.end(), word[elided.end() :]
         if not word.isupper() and CAMEL_SPLIT.search(word):  # text glued by a lost tag: "RigaOgre"
             cuts = [s] + [s + c.start() for c in CAMEL_SPLIT.finditer(word)] + [e]
             spans.extend(itertools.pairwise(cuts))
@@ -83,14 +83,17 @@ def scan_places(text: str, gaz: Gazetteer) -> list[PlaceSpan]:
                 continue
             s_last, e_last = tokens[i + n - 1]
             last = text[s_last:e_last]
-            if n > 1 and (not last[:1].isupper() or (text[e0:s_last].strip(" -") != ""
-                          and n == 2 and "\n" in text[e0:s_last])):
+            if n > 1 and (
+                not last[:1].isupper() or (text[e0:s_last].strip(" -") != "" and n == 2 and "\n" in text[e0:s_last])
+            ):
                 continue
             phrase = text[s0:e_last]
             if "\n" in phrase or any(ch in phrase for ch in ",;:()|"):
                 continue
-            if n > 1 and any(not w[:1].isupper() and w.lower() not in JOINERS
-                             for w in (text[s:e] for s, e in tokens[i + 1:i + n - 1])):
+            if n > 1 and any(
+                not w[:1].isupper() and w.lower() not in JOINERS
+                for w in (text[s:e] for s, e in tokens[i + 1 : i + n - 1])
+            ):
                 continue
             if n > 1 and text[s0:e0].lower() in STOP_WORDS and not text[s0:e0].istitle():
                 continue
@@ -103,18 +106,25 @@ def scan_places(text: str, gaz: Gazetteer) -> list[PlaceSpan]:
     return out + _hyphen_parts(text, tokens, out, gaz)
 
 
-def _hyphen_parts(text: str, tokens: list[tuple[int, int]], found: list[PlaceSpan],
-                  gaz: Gazetteer) -> list[PlaceSpan]:
+def _hyphen_parts(text: str, tokens: list[tuple[int, int]], found: list[PlaceSpan], gaz: Gazetteer) -> list[PlaceSpan]:
     """Places inside a hyphenated word that is no place itself: "Kostrzyn-Pekela" names two."""
     out = []
     for s, e in tokens:
         word = text[s:e]
         if "-" not in word or any(f.start <= s < f.end for f in found):
             continue
-        parts = [PlaceSpan(s + m.start(), s + m.end(), m.group(0), fold(m.group(0)), (s, e))
-                 for m in re.finditer(r"[^\-]+", word)]
-        known = [p for p in parts if len(p.text) >= 4 and _starts_name(p.text, alone=True)
-                 and gaz.has_name(p.key) and p.key not in gaz.countries]
+        parts = [
+            PlaceSpan(s + m.start(), s + m.end(), m.group(0), fold(m.group(0)), (s, e))
+            for m in re.finditer(r"[^\-]+", word)
+        ]
+        known = [
+            p
+            for p in parts
+            if len(p.text) >= 4
+            and _starts_name(p.text, alone=True)
+            and gaz.has_name(p.key)
+            and p.key not in gaz.countries
+        ]
         if len(known) == len(parts) >= 2:  # every part a place: maybe a pair (decided by the caller)
             out.extend(known)
     return out

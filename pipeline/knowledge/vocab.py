@@ -23,7 +23,8 @@ from pipeline.knowledge.lexicon import alternation, ordered, pattern, word_map
 # Order matters: the first type whose pattern matches a label wins, so the more
 # specific instruments come before the generic ones (instruments.toml's `order`).
 PROTOCOL_PATTERNS: tuple[tuple[str, str], ...] = tuple(
-    (code, alternation("instruments", code)) for code in ordered("instruments"))
+    (code, alternation("instruments", code)) for code in ordered("instruments")
+)
 PROTOCOL_RES = tuple((code, re.compile(rx, re.IGNORECASE)) for code, rx in PROTOCOL_PATTERNS)
 
 # A stedenband (Flemish city link) is development cooperation with the Global South,
@@ -62,7 +63,10 @@ NETWORK_WORDS = re.compile(
 UPPER = r"A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"
 NAME_WORD = rf"(?:[{UPPER}][\w’'\-.]*[\w]|[{UPPER}]|\d+(?:e|de|ste|ème|er|th|nd|rd|st)?)"
 # lower-case words that may stand inside a name: "Aïn Beni Mathar", "Sidi ben Nour", "Villa de Leyva"
-NAME_JOINER = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|el|al|ben|bin|ibn|sur|sous|am|an|im|upon|on|ten|ter|op|aan|bij|van|von|der|den|y)"
+NAME_JOINER = (
+    r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|el|al|ben|bin|ibn|sur|sous|am|an|im|upon|on|ten|ter|op|aan|bij"
+    r"|van|von|der|den|y)"
+)
 NAME = rf"{NAME_WORD}(?:[ \-](?:{NAME_JOINER}[ \-])*{NAME_WORD}){{0,5}}"
 
 # Capitalised words that are never a partner on their own.
@@ -133,14 +137,16 @@ FIRST_CONTACT = pattern("dates", "first_contact")
 # Words before a name that make it a place where something is, not a partner:
 # "in de provincie Nador", "een van de gemeenten van Kinshasa", "la métropole de Lyon".
 LOCATIVE_BEFORE_TYPED = re.compile(
-    rf"\b(?:{alternation('names', 'locative_typed_preposition')})\s+(?:{alternation('names', 'locative_typed_article')})?"
+    rf"\b(?:{alternation('names', 'locative_typed_preposition')})\s+"
+    rf"(?:{alternation('names', 'locative_typed_article')})?"
     rf"(?:[a-zà-ÿ-]{{3,}}\s+(?:{alternation('names', 'locative_typed_of')})?)?$"
     rf"|\b(?:{alternation('names', 'one_of')})\s+(?:{alternation('names', 'one_of_of')})\s+"
     rf"(?:{alternation('names', 'one_of_article')})?(?:\d+\s+)?$",
     re.IGNORECASE,
 )
 LOCATIVE_BEFORE_NAME = re.compile(
-    rf"\b(?:{alternation('names', 'locative_name_preposition')})\s*(?:{alternation('names', 'locative_name_article')})?$",
+    rf"\b(?:{alternation('names', 'locative_name_preposition')})\s*"
+    rf"(?:{alternation('names', 'locative_name_article')})?$",
     re.IGNORECASE,
 )
 # Nationality adjectives written before a name: "het Duitse Lüdenscheid", "de Oekraïense stad".

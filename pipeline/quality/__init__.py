@@ -1,1 +1,2 @@
-"""How good the output is: evaluation against gold files (CONTRACT.md), the committed floors, and `explain` for one page."""
+"""How good the output is: evaluation against gold files (CONTRACT.md), the committed
+floors, and `explain` for one page."""

@@ -114,9 +114,12 @@ class Score:
 
     def summary(self) -> dict[str, float | None]:
         return {
-            "precision": self.precision, "recall": self.recall, "f1": self.f1,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
             **{f"{name}_accuracy": self.accuracy(name) for name in FIELDS},
-            "domains_precision": self.domains_precision, "domains_recall": self.domains_recall,
+            "domains_precision": self.domains_precision,
+            "domains_recall": self.domains_recall,
             "candidate_recall": self.candidate_recall,
         }
 
@@ -188,13 +191,11 @@ def evidence_ok(row: Partnership, record: dict[str, Any]) -> bool:
     if len(row.evidence.strip()) < MIN_EVIDENCE_CHARS:
         return False
     text = f" {loose_key(row.evidence)} "
-    names = {loose_key(row.partner)} | {loose_key(n) for n in [record.get("partner", ""),
-                                                              *record.get("aliases", [])]}
+    names = {loose_key(row.partner)} | {loose_key(n) for n in [record.get("partner", ""), *record.get("aliases", [])]}
     return any(n and f" {n} " in text for n in names)
 
 
-def score_record(score: Score, doc: dict[str, Any], record: dict[str, Any], row: Partnership,
-                 where: str) -> None:
+def score_record(score: Score, doc: dict[str, Any], record: dict[str, Any], row: Partnership, where: str) -> None:
     checks = {
         "country_code": (row.country_code or None) == (record.get("country_code") or None),
         "protocol_type": row.protocol_type in [record.get("protocol_type"), *record.get("protocol_ok", [])],
@@ -208,9 +209,11 @@ def score_record(score: Score, doc: dict[str, Any], record: dict[str, Any], row:
         score.fields[name][0] += ok
         score.fields[name][1] += 1
         if not ok:
-            score.misses.append(f"{where}: {record['partner']}: {name} predicted "
-                                f"{predicted.get(name, getattr(row, name, ''))!r}, gold "
-                                f"{gold_values.get(name, record.get(name))!r}")
+            score.misses.append(
+                f"{where}: {record['partner']}: {name} predicted "
+                f"{predicted.get(name, getattr(row, name, ''))!r}, gold "
+                f"{gold_values.get(name, record.get(name))!r}"
+            )
     gold = set(record.get("domains", []))
     allowed = gold | set(record.get("domains_ok", []))
     pred = set(row.domains)
@@ -219,8 +222,9 @@ def score_record(score: Score, doc: dict[str, Any], record: dict[str, Any], row:
     score.dom_gold += len(gold)
     score.dom_gold_found += len(pred & gold)
     if pred - allowed or gold - pred:
-        score.misses.append(f"{where}: {record['partner']}: domains extra {sorted(pred - allowed)}, "
-                            f"missing {sorted(gold - pred)}")
+        score.misses.append(
+            f"{where}: {record['partner']}: domains extra {sorted(pred - allowed)}, missing {sorted(gold - pred)}"
+        )
 
 
 def _considered(doc: dict[str, Any], pages: Sequence[PageResult]) -> set[str] | None:
@@ -231,8 +235,7 @@ def _considered(doc: dict[str, Any], pages: Sequence[PageResult]) -> set[str] | 
     return {name_key(n) for p in found for n in p.considered}
 
 
-def evaluate(gold_docs: list[dict[str, Any]], rows: list[Partnership],
-             pages: Sequence[PageResult] = ()) -> Score:
+def evaluate(gold_docs: list[dict[str, Any]], rows: list[Partnership], pages: Sequence[PageResult] = ()) -> Score:
     """Score `rows` against `gold_docs`; `pages` (when given) adds the candidate recall."""
     score = Score()
     for doc in gold_docs:

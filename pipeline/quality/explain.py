@@ -31,9 +31,13 @@ def explain(path: Path, use_nlp: bool = True) -> str:
     trace = trace_document(doc, process_resources(use_nlp), prefilter=False)
     page, commune, language = trace.page, trace.commune, trace.language
     assert page is not None
-    lines = [f"page: {doc.source_id}  url: {doc.source_url}", f"language: {language}",
-             f"authority: {commune.name + ' ' + commune.nis if commune else '(none found)'}",
-             "", f"blocks ({len(page.blocks)}):"]
+    lines = [
+        f"page: {doc.source_id}  url: {doc.source_url}",
+        f"language: {language}",
+        f"authority: {commune.name + ' ' + commune.nis if commune else '(none found)'}",
+        "",
+        f"blocks ({len(page.blocks)}):",
+    ]
     lines += [f"  [{b.kind}{b.level or ''}] {b.text[:160]}" for b in page.blocks]
     if trace.text is None or not mentions_page(trace.text):
         lines += ["", "no partnership wording on the page: nothing is extracted"]
@@ -41,12 +45,16 @@ def explain(path: Path, use_nlp: bool = True) -> str:
     lines += ["", "candidates (score, features, vetoes) in the unit that holds them:"]
     for c in trace.extraction.weighed:
         verdict = "PARTNER" if c.accepted else "-"
-        lines.append(f"  {verdict:8} {c.name!r} {c.score:+.1f} {sorted(c.features)} "
-                     f"{('vetoed: ' + ', '.join(sorted(c.vetoes))) if c.vetoes else ''}")
+        lines.append(
+            f"  {verdict:8} {c.name!r} {c.score:+.1f} {sorted(c.features)} "
+            f"{('vetoed: ' + ', '.join(sorted(c.vetoes))) if c.vetoes else ''}"
+        )
         lines.append(f"           in: {c.unit.text[:140]!r}")
     lines += ["", f"rows ({len(trace.candidates)}):"]
     for r in trace.candidates:
-        lines.append(f"  {r.partner} [{r.partner_type}, {r.country_code or '?'}] {r.protocol_type} "
-                     f"year={r.year} domains={';'.join(r.domains)} status={r.status}")
+        lines.append(
+            f"  {r.partner} [{r.partner_type}, {r.country_code or '?'}] {r.protocol_type} "
+            f"year={r.year} domains={';'.join(r.domains)} status={r.status}"
+        )
         lines.append(f"      evidence: {r.evidence[:300]}")
     return "\n".join(lines)

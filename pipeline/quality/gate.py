@@ -55,8 +55,10 @@ def check(path: Path, corpus: str, fp: str, scores: dict[str, float | None]) -> 
     if entry is None:
         raise FloorsError(f"floors file {path} has no corpus {corpus!r} (add it with --update-floors)")
     if entry.get("fingerprint") != fp:
-        raise FloorsError(f"corpus {corpus!r} is not the one its floors in {path} were measured on "
-                          "(fingerprint differs): re-measure with --update-floors --allow-lower")
+        raise FloorsError(
+            f"corpus {corpus!r} is not the one its floors in {path} were measured on "
+            "(fingerprint differs): re-measure with --update-floors --allow-lower"
+        )
     floors = entry.get("floors", {})
     assert isinstance(floors, dict)
     failures = []
@@ -69,8 +71,7 @@ def check(path: Path, corpus: str, fp: str, scores: dict[str, float | None]) -> 
     return failures
 
 
-def update(path: Path, corpus: str, fp: str, scores: dict[str, float | None],
-           allow_lower: bool = False) -> list[str]:
+def update(path: Path, corpus: str, fp: str, scores: dict[str, float | None], allow_lower: bool = False) -> list[str]:
     """Write the scores as floors; returns the floors that would go down (and were refused
     unless allow_lower)."""
     data = load(path)
@@ -78,8 +79,11 @@ def update(path: Path, corpus: str, fp: str, scores: dict[str, float | None],
     old_floors = old.get("floors", {}) if isinstance(old, dict) else {}
     assert isinstance(old_floors, dict)
     new = {k: math.floor(v * 100) / 100 for k, v in scores.items() if v is not None}
-    lowered = [f"{k}: {old_floors[k]} -> {v}" for k, v in sorted(new.items())
-               if k in old_floors and v + TOLERANCE < float(old_floors[k])]
+    lowered = [
+        f"{k}: {old_floors[k]} -> {v}"
+        for k, v in sorted(new.items())
+        if k in old_floors and v + TOLERANCE < float(old_floors[k])
+    ]
     if lowered and not allow_lower:
         return lowered
     data[corpus] = {"fingerprint": fp, "floors": dict(sorted(new.items()))}

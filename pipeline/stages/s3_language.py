@@ -32,8 +32,7 @@ def _cached_model() -> tuple[Any, ...]:
     """The restricted model, decompressed once per py3langid version into the cache directory
     (reading the shipped xz-compressed model costs 0.48 s per process; the cached one 0.02 s)."""
     path = cache_dir() / f"langid-{metadata.version('py3langid')}-{'-'.join(LANGUAGES)}-v{MODEL_FORMAT}.pickle"
-    return load_or_build(path, _restricted_model, lambda m: isinstance(m, tuple) and len(m) == 6,
-                         "language model")
+    return load_or_build(path, _restricted_model, lambda m: isinstance(m, tuple) and len(m) == 6, "language model")
 
 
 @lru_cache(maxsize=1)

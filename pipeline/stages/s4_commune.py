@@ -99,8 +99,10 @@ HOST_INFIX_MIN = 8
 DATELINE = re.compile(
     r"(?:^|\n)\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}\s+)?(?:"
     r"(?P<caps>[A-ZÀ-Ý][A-ZÀ-Ý'’\-]+(?: [A-ZÀ-Ý][A-ZÀ-Ý'’\-]+){0,3})\s*[.,:–—-]\s+"
-    r"|(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})\s*(?:[–—]\s+|\s+(?i:" + alternation("context", "dateline_in")
-    + r")\s+(?P=name)\b))")
+    r"|(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][A-ZÀ-Ý][\w'’\-]+){0,3})\s*(?:[–—]\s+|\s+(?i:"
+    + alternation("context", "dateline_in")
+    + r")\s+(?P=name)\b))"
+)
 OWNER_AUTHORITY = re.compile(
     r"\b(?:" + alternation("context", "owner_words") + r")\s*"
     r"(?P<name>[A-ZÀ-Ý][\w'’\-]+(?:[ -][\w'’\-]+){0,4})",
@@ -114,14 +116,20 @@ SUBJECT_AFTER = re.compile(
     rf"[^.;:()]{{0,40}}?{SUBJECT_VERB}[^.;]{{0,60}}?{SUBJECT_CUE}|\s+(?:\w+\s+){{0,2}}\w*{PARTNERSHIP_CUE}\w*\s+{SUBJECT_VERB}",
     re.IGNORECASE,
 )
-ARTICLE_BEFORE = re.compile(rf"\b(?:{alternation('context', 'region_article')})\s+$")  # not "de", "la", "der": also "of"
+ARTICLE_BEFORE = re.compile(
+    rf"\b(?:{alternation('context', 'region_article')})\s+$"
+)  # not "de", "la", "der": also "of"
 RELATION_RIGHT_BEFORE = re.compile(rf"\b(?:{alternation('context', 'relation_right_before')})\s+$", re.IGNORECASE)
 FOREIGN_TYPED_BEFORE = re.compile(
     r"\b(?P<adj>[\w-]+)\s+(?:" + alternation("context", "place_nouns") + ")"
     r"(?:\s+(?:de|d['’]|of|van|von))?\s*$|\b(?:ville|commune|municipalit[ée])\s+(?P<adj2>[\w-]+)\s+(?:de|d['’])\s*$",
-    re.IGNORECASE)
-RELATION_JUST_BEFORE = re.compile(r"(?:\b(?:met|avec|with|mit|and|en|et|und|van|de|of|von|aus|uit|from)\s+"
-                                  r"(?:[\w'’-]+\s+){0,3})$", re.IGNORECASE)
+    re.IGNORECASE,
+)
+RELATION_JUST_BEFORE = re.compile(
+    r"(?:\b(?:met|avec|with|mit|and|en|et|und|van|de|of|von|aus|uit|from)\s+"
+    r"(?:[\w'’-]+\s+){0,3})$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4)
@@ -133,8 +141,11 @@ def _belgian_long_names(gaz: Gazetteer) -> dict[str, str]:
         words = key.split()
         for n in range(2, len(words)):
             starts.setdefault(" ".join(words[:n]), set()).add(key)
-    return {short: next(iter(keys)) for short, keys in starts.items()
-            if len(keys) == 1 and short not in gaz.municipality_names}
+    return {
+        short: next(iter(keys))
+        for short, keys in starts.items()
+        if len(keys) == 1 and short not in gaz.municipality_names
+    }
 
 
 def _full_belgian_name(span: PlaceSpan, gaz: Gazetteer) -> PlaceSpan:
@@ -168,10 +179,13 @@ def _host_score(key: str, url: str) -> int:
     labels = [lab.replace("-", "") for lab in (parts.hostname or "").split(".")[:-1] if len(lab) >= 4]
     compact = _compact_key(key)
     words = key.split()
-    if len(compact) >= 4 and any(lab == compact or (len(compact) >= HOST_PREFIX_MIN and lab.startswith(compact))
-                                 or (len(compact) >= HOST_INFIX_MIN and compact in lab)
-                                 or (len(words) > 1 and len(lab) >= HOST_PREFIX_MIN and lab in words)
-                                 for lab in labels):
+    if len(compact) >= 4 and any(
+        lab == compact
+        or (len(compact) >= HOST_PREFIX_MIN and lab.startswith(compact))
+        or (len(compact) >= HOST_INFIX_MIN and compact in lab)
+        or (len(words) > 1 and len(lab) >= HOST_PREFIX_MIN and lab in words)
+        for lab in labels
+    ):
         return HOST_SCORE
     path = " " + " ".join(re.split(r"[/\-_.?=&]+", fold(parts.path))) + " "
     if len(compact) >= 4 and f" {key} " in path:
@@ -191,8 +205,7 @@ def _known_name(key: str, gaz: Gazetteer) -> bool:
     name only for large towns: "Culture" is an alternate name of a Turkish village)."""
     if key in gaz.municipality_names:
         return True
-    return any(fold(p.name) == key or p.population >= MAJOR_TOWN_POPULATION
-               for p in gaz.place(key) if p.kind == "city")
+    return any(fold(p.name) == key or p.population >= MAJOR_TOWN_POPULATION for p in gaz.place(key) if p.kind == "city")
 
 
 def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[dict[str, float], dict[str, str]]:
@@ -208,13 +221,15 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
         span = _full_belgian_name(span, gaz)  # "Sint-Joost" for Sint-Joost-ten-Node
         if not _known_name(span.key, gaz):
             continue
-        if ARTICLE_BEFORE.search(body[max(0, span.start - 5):span.start]):
+        if ARTICLE_BEFORE.search(body[max(0, span.start - 5) : span.start]):
             continue  # "the Rand", "de Kempen": a region, not a town
         spelled.setdefault(span.key, span.text if not span.upper else span.text.title())
         mentions[span.key] += 1
     for key, _ in mentions.most_common(MAX_SUBJECT_NAMES):  # as subject, also written in lower case
         for m in re.finditer(rf"(?<!\w){re.escape(spelled[key])}(?!\w)", body, re.IGNORECASE):
-            if SUBJECT_AFTER.match(body, m.end()) and not RELATION_JUST_BEFORE.search(body[max(0, m.start() - 40):m.start()]):
+            if SUBJECT_AFTER.match(body, m.end()) and not RELATION_JUST_BEFORE.search(
+                body[max(0, m.start() - 40) : m.start()]
+            ):
                 subjects[key] += 1
     host = urlsplit(url).hostname or ""
     for label in host.split(".")[:-1]:
@@ -226,7 +241,7 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
     foreign_typed: set[str] = set()
     for key, _ in mentions.most_common(MAX_SUBJECT_NAMES):
         for m in re.finditer(rf"(?<!\w){re.escape(spelled[key])}(?!\w)", body):
-            before = body[max(0, m.start() - 50):m.start()]
+            before = body[max(0, m.start() - 50) : m.start()]
             if RELATION_RIGHT_BEFORE.search(before):
                 relations[key] += 1
             typed = FOREIGN_TYPED_BEFORE.search(before)
@@ -248,7 +263,7 @@ def authority_scores(url: str, title: str, text: str, gaz: Gazetteer) -> tuple[d
         if span.key in mentions:
             scores[span.key] += TITLE_SCORE
     for m in OWNER_AUTHORITY.finditer(body):
-        adjective = re.search(r"([\w-]+)\s+$", body[max(0, m.start() - 30):m.start()])
+        adjective = re.search(r"([\w-]+)\s+$", body[max(0, m.start() - 30) : m.start()])
         if adjective and nationality_country(adjective.group(1)):
             continue  # "de Hongaarse gemeente X": how a page names a foreign partner
         for span in scan_places(m.group("name"), gaz)[:1]:

@@ -38,8 +38,7 @@ def display_name(name: str, gazetteer: Gazetteer | None = None) -> str:
     for place in gazetteer.place(name) if gazetteer else ():
         if fold(place.name) == fold(name):
             return place.name
-    return re.sub(r"[^\W\d_]+", lambda m: m.group(0) if m.group(0) in ROMAN_NUMERALS else m.group(0).capitalize(),
-                  name)
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0) if m.group(0) in ROMAN_NUMERALS else m.group(0).capitalize(), name)
 
 
 def protocol_type(finding: Finding, gazetteer: Gazetteer) -> str:
@@ -53,9 +52,13 @@ def protocol_type(finding: Finding, gazetteer: Gazetteer) -> str:
 
 
 def confidence(finding: Finding) -> float:
-    score = BASE_CONFIDENCE + CONFIDENCE_INSTRUMENT * finding.instrument_near \
-        + CONFIDENCE_COUNTRY * bool(finding.country_code) + CONFIDENCE_YEAR * bool(finding.year) \
+    score = (
+        BASE_CONFIDENCE
+        + CONFIDENCE_INSTRUMENT * finding.instrument_near
+        + CONFIDENCE_COUNTRY * bool(finding.country_code)
+        + CONFIDENCE_YEAR * bool(finding.year)
         + CONFIDENCE_RULE * finding.explicit
+    )
     return round(min(score, MAX_CONFIDENCE), 2)
 
 
@@ -64,9 +67,19 @@ def normalise(finding: Finding, gazetteer: Gazetteer) -> Candidate:
     protocol = protocol_type(finding, gazetteer)
     status = finding.status or ("active" if protocol != "unspecified" or finding.year else "unknown")
     return Candidate(
-        partner=display_name(finding.partner, gazetteer), partner_type=finding.partner_type,
-        country_code=finding.country_code, protocol_type=protocol, protocol_label=finding.protocol_label,
-        year=finding.year, date=finding.date, status=status, domains=finding.domains,
-        evidence=finding.evidence, confidence=confidence(finding), source_url=finding.source_url,
-        language=finding.language, commune=finding.commune, commune_nis=finding.commune_nis,
+        partner=display_name(finding.partner, gazetteer),
+        partner_type=finding.partner_type,
+        country_code=finding.country_code,
+        protocol_type=protocol,
+        protocol_label=finding.protocol_label,
+        year=finding.year,
+        date=finding.date,
+        status=status,
+        domains=finding.domains,
+        evidence=finding.evidence,
+        confidence=confidence(finding),
+        source_url=finding.source_url,
+        language=finding.language,
+        commune=finding.commune,
+        commune_nis=finding.commune_nis,
     )

@@ -82,20 +82,33 @@ def merge_group(cands: list[Candidate]) -> Partnership:
 
 def validate(row: Partnership) -> Partnership:
     """Every coded column holds a code of the contract's vocabularies (CONTRACT.md)."""
-    problems = [f"{name}={value!r}" for name, value, allowed in (
-        ("partner_type", row.partner_type, PARTNER_TYPES), ("protocol_type", row.protocol_type, PROTOCOL_TYPES),
-        ("status", row.status, STATUSES)) if value not in allowed]
+    problems = [
+        f"{name}={value!r}"
+        for name, value, allowed in (
+            ("partner_type", row.partner_type, PARTNER_TYPES),
+            ("protocol_type", row.protocol_type, PROTOCOL_TYPES),
+            ("status", row.status, STATUSES),
+        )
+        if value not in allowed
+    ]
     problems += [f"domain={d!r}" for d in row.domains if d not in DOMAINS]
     if problems:
-        raise ValueError(f"{row.partner} ({row.source_url}): outside the contract's vocabularies: "
-                         + ", ".join(problems))
+        raise ValueError(
+            f"{row.partner} ({row.source_url}): outside the contract's vocabularies: " + ", ".join(problems)
+        )
     return row
 
 
 def place_row(row: Partnership, place: Place) -> Partnership:
-    return replace(row, partner_geonames_id=place.geonames_id, partner_latitude=place.latitude,
-                   partner_longitude=place.longitude, partner_admin1=place.admin1,
-                   partner_region=place.region, partner_geo_match=place.match)
+    return replace(
+        row,
+        partner_geonames_id=place.geonames_id,
+        partner_latitude=place.latitude,
+        partner_longitude=place.longitude,
+        partner_admin1=place.admin1,
+        partner_region=place.region,
+        partner_geo_match=place.match,
+    )
 
 
 def _locate(row: Partnership, resolver: Resolver) -> Place:

@@ -109,10 +109,16 @@ def read_sources(input_dir: Path, warnings: list[str] | None = None) -> dict[str
         reader = csv.DictReader(fh)
         fields = [f.strip().lower() for f in reader.fieldnames or []]
         if "file" not in fields:
-            hint = (" (it looks like a crawl registry, nis,url: the crawl registry is communes.csv, "
-                    "an input directory's sources.csv maps files to URLs)" if "nis" in fields else "")
-            raise ValueError(f"{path}: expected a header with at least the columns file,url, "
-                             f"found {','.join(fields) or 'no header'}{hint}")
+            hint = (
+                " (it looks like a crawl registry, nis,url: the crawl registry is communes.csv, "
+                "an input directory's sources.csv maps files to URLs)"
+                if "nis" in fields
+                else ""
+            )
+            raise ValueError(
+                f"{path}: expected a header with at least the columns file,url, "
+                f"found {','.join(fields) or 'no header'}{hint}"
+            )
         reader.fieldnames = fields
         for row in reader:
             name = (row.get("file") or "").strip()
@@ -120,11 +126,15 @@ def read_sources(input_dir: Path, warnings: list[str] | None = None) -> dict[str
                 continue
             nis = (row.get("nis") or row.get("commune_nis") or "").strip()
             if nis and not _known_nis(nis):
-                _warn(warnings, f"{path}, line {reader.line_num}: unknown NIS code {nis!r} for {name} "
-                                f"(not a current Belgian commune); the commune is identified from the page")
+                _warn(
+                    warnings,
+                    f"{path}, line {reader.line_num}: unknown NIS code {nis!r} for {name} "
+                    f"(not a current Belgian commune); the commune is identified from the page",
+                )
                 nis = ""
-            out[Path(name).as_posix()] = SourceInfo(url=(row.get("url") or "").strip(), commune_nis=nis,
-                                                    line=reader.line_num)
+            out[Path(name).as_posix()] = SourceInfo(
+                url=(row.get("url") or "").strip(), commune_nis=nis, line=reader.line_num
+            )
     return out
 
 
@@ -187,8 +197,13 @@ def is_warc(path: Path) -> bool:
 
 
 def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-             (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    )
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
@@ -229,8 +244,7 @@ def read_page(path: Path, limit: int = MAX_PAGE_BYTES) -> bytes:
 def _failed(rel: str, url: str, exc: Exception, path: str) -> PageResult:
     message = f"{path}: {exc}"
     log.error("%s: cannot read: %s", path, exc)
-    return PageResult(rel, url or rel, error_stage="ingest", error_type=type(exc).__name__,
-                      error_message=message)
+    return PageResult(rel, url or rel, error_stage="ingest", error_type=type(exc).__name__, error_message=message)
 
 
 @dataclass
@@ -281,9 +295,13 @@ class Listing:
             except (OSError, ValueError) as exc:
                 yield _failed(entry.rel, info.url, exc, display_name(str(entry.path)))
                 continue
-            yield Document(source_id=entry.rel, source_url=info.url or entry.rel, content=content,
-                           media_type="html" if entry.media == "html" else "text",
-                           commune_nis=info.commune_nis)
+            yield Document(
+                source_id=entry.rel,
+                source_url=info.url or entry.rel,
+                content=content,
+                media_type="html" if entry.media == "html" else "text",
+                commune_nis=info.commune_nis,
+            )
         if self.warc_paths:
             from pipeline.stages.s1_ingest.warc_reader import warc_documents
 
@@ -313,8 +331,10 @@ def list_input(input_dir: Path) -> Listing:
         media = _media_type(path)
         warc = is_warc(path)
         if path.name == SOURCES_FILE:
-            _warn(listing.warnings, f"{path}: only the input directory's top-level {SOURCES_FILE} is read; "
-                                    f"this one is ignored")
+            _warn(
+                listing.warnings,
+                f"{path}: only the input directory's top-level {SOURCES_FILE} is read; this one is ignored",
+            )
         if path.is_dir() and not path.is_symlink():  # a directory the walk could not list
             try:
                 os.listdir(path)
@@ -339,8 +359,11 @@ def list_input(input_dir: Path) -> Listing:
     named = {e.source_id for e in listing.entries if isinstance(e, PageResult)}
     for name, info in sorted(listing.sources.items(), key=lambda kv: kv[1].line):
         if name not in seen_rel and name not in named:
-            _warn(listing.warnings, f"{input_dir / SOURCES_FILE}, line {info.line}: file {name} not found "
-                                    f"among the input's pages; row ignored")
+            _warn(
+                listing.warnings,
+                f"{input_dir / SOURCES_FILE}, line {info.line}: file {name} not found "
+                f"among the input's pages; row ignored",
+            )
     if listing.skipped:
         log.debug("%s: %d files skipped (neither pages nor WARC files)", input_dir, len(listing.skipped))
     return listing

@@ -6,7 +6,6 @@ of the dataset can be traced back to the exact bytes. The crawler writes these f
 (`pipeline.crawl.warc_writer`); the format facts both sides share are defined here.
 """
 
-
 from __future__ import annotations
 
 import email.message
@@ -33,8 +32,7 @@ INDEX_NAME = "index.sqlite"
 MAX_RECORD_BYTES = 10 * 1024 * 1024  # = ingest.MAX_PAGE_BYTES: a WARC body is a page
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
-READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError,
-               ValueError, zlib.error)
+READ_ERRORS = (ArchiveLoadFailed, StatusAndHeadersParserException, OSError, EOFError, ValueError, zlib.error)
 
 
 def sha256_label(body: bytes) -> str:
@@ -87,8 +85,9 @@ def _check_complete(record: Any) -> None:
     """Raise if the record's block ended before its Content-Length (a truncated file)."""
     missing = getattr(record.raw_stream, "limit", 0)
     if missing > 0:
-        raise ArchiveLoadFailed(f"record {record.rec_headers.get_header('WARC-Record-ID')} is "
-                                f"truncated ({missing} bytes missing)")
+        raise ArchiveLoadFailed(
+            f"record {record.rec_headers.get_header('WARC-Record-ID')} is truncated ({missing} bytes missing)"
+        )
 
 
 def _tolerate_missing_uri(loader: Any) -> None:
@@ -115,8 +114,15 @@ def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
             offset = records.get_record_offset()  # reads the record through, checking digests
             _check_complete(record)
             if record.rec_type == "response" and not record.rec_headers.get_header("WARC-Target-URI"):
-                yield _Ref((datetime.min.replace(tzinfo=UTC), file_index, offset), path, offset, "",
-                           record.rec_headers.get_header("WARC-Record-ID") or "", "", "")
+                yield _Ref(
+                    (datetime.min.replace(tzinfo=UTC), file_index, offset),
+                    path,
+                    offset,
+                    "",
+                    record.rec_headers.get_header("WARC-Record-ID") or "",
+                    "",
+                    "",
+                )
                 continue  # named by _latest; the file's other records are read
             if record.rec_type != "response" or record.http_headers is None:
                 continue
@@ -126,10 +132,15 @@ def _scan_file(path: Path, file_index: int) -> Iterator[_Ref]:
             if media_type(content_type) is None:
                 continue
             rec = record.rec_headers
-            yield _Ref((_warc_date(rec.get_header("WARC-Date")), file_index, offset), path,
-                       offset, rec.get_header("WARC-Target-URI") or "",
-                       rec.get_header("WARC-Record-ID") or "", rec.get_header(COMMUNE_FIELD) or "",
-                       content_type)
+            yield _Ref(
+                (_warc_date(rec.get_header("WARC-Date")), file_index, offset),
+                path,
+                offset,
+                rec.get_header("WARC-Target-URI") or "",
+                rec.get_header("WARC-Record-ID") or "",
+                rec.get_header(COMMUNE_FIELD) or "",
+                content_type,
+            )
 
 
 def _rel(path: Path, base_dir: Path) -> str:
@@ -151,18 +162,34 @@ def _latest(paths: Iterable[Path], base_dir: Path) -> tuple[dict[str, _Ref], lis
                 if not ref.url:
                     message = f"{path}: response record {ref.record_id or '(no id)'} has no WARC-Target-URI; skipped"
                     log.error("%s", message)
-                    errors.append(PageResult(f"{rel}#{ref.record_id}", f"{rel}#{ref.record_id}",
-                                             error_stage="ingest", error_type="MissingTargetURI",
-                                             error_message=message))
+                    errors.append(
+                        PageResult(
+                            f"{rel}#{ref.record_id}",
+                            f"{rel}#{ref.record_id}",
+                            error_stage="ingest",
+                            error_type="MissingTargetURI",
+                            error_message=message,
+                        )
+                    )
                     continue
                 if ref.url not in latest or latest[ref.url].key <= ref.key:
                     latest[ref.url] = ref
         except Exception as exc:  # noqa: BLE001 - per-file isolation: warcio raises AttributeError, TypeError ... on malformed headers
-            hint = "" if isinstance(exc, READ_ERRORS) else \
-                " (a malformed record header, e.g. a response record without WARC-Target-URI)"
+            hint = (
+                ""
+                if isinstance(exc, READ_ERRORS)
+                else " (a malformed record header, e.g. a response record without WARC-Target-URI)"
+            )
             log.error("%s: unreadable WARC file: %s: %s%s", path, type(exc).__name__, exc, hint)
-            errors.append(PageResult(rel, rel, error_stage="ingest", error_type=type(exc).__name__,
-                                     error_message=f"{path}: unreadable WARC file: {exc}{hint}"))
+            errors.append(
+                PageResult(
+                    rel,
+                    rel,
+                    error_stage="ingest",
+                    error_type=type(exc).__name__,
+                    error_message=f"{path}: unreadable WARC file: {exc}{hint}",
+                )
+            )
     return latest, errors
 
 
@@ -209,9 +236,14 @@ def warc_documents(latest: dict[str, _Ref], base_dir: Path) -> Iterator[Document
             body = read_record_body(ref.path, ref.offset)
         except Exception as exc:  # noqa: BLE001 - per-record isolation (warcio raises more than READ_ERRORS)
             log.error("%s: unreadable record %s: %s: %s", ref.path, ref.record_id, type(exc).__name__, exc)
-            yield PageResult(source_id, url, commune_nis=ref.commune_nis, error_stage="ingest",
-                             error_type=type(exc).__name__,
-                             error_message=f"{ref.path}: record {ref.record_id}: {exc}")
+            yield PageResult(
+                source_id,
+                url,
+                commune_nis=ref.commune_nis,
+                error_stage="ingest",
+                error_type=type(exc).__name__,
+                error_message=f"{ref.path}: record {ref.record_id}: {exc}",
+            )
             continue
         yield Document(
             source_id=source_id,

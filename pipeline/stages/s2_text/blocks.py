@@ -118,8 +118,13 @@ class _Walker:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in hp.CELL_TAGS:
             self.buf.append(" | ")
-        if tag in hp.BLOCK_TAGS or tag in hp.HEADING_TAGS or tag in hp.ITEM_TAGS \
-                or tag in hp.ROW_TAGS or tag in hp.LINE_BREAK_TAGS:
+        if (
+            tag in hp.BLOCK_TAGS
+            or tag in hp.HEADING_TAGS
+            or tag in hp.ITEM_TAGS
+            or tag in hp.ROW_TAGS
+            or tag in hp.LINE_BREAK_TAGS
+        ):
             self.flush()
         self.stack.pop()
         if el.tail:
@@ -161,9 +166,15 @@ def _trafilatura_text(tree: HtmlElement, url: str) -> str:
     """Step 2: trafilatura's main text (it copies the tree, ours stays intact)."""
     try:
         out = trafilatura.extract(
-            tree, url=url or None, output_format="txt", include_tables=True,
-            include_comments=False, include_formatting=False, favor_recall=True,
-            deduplicate=False, fast=True,
+            tree,
+            url=url or None,
+            output_format="txt",
+            include_tables=True,
+            include_comments=False,
+            include_formatting=False,
+            favor_recall=True,
+            deduplicate=False,
+            fast=True,
         )
     except (ValueError, TypeError, etree.LxmlError, RecursionError) as exc:
         log.warning("%s: trafilatura failed (%s); falling back to the full page", url, exc)
@@ -200,8 +211,10 @@ def html_to_blocks(html: str, url: str = "") -> PageText:
     title = norm(title_el.text_content()) if title_el is not None else ""
     walker = _walk(tree)
     if walker.max_depth - 1 >= PARSER_MAX_ANCESTORS:
-        raise NestingTooDeep(f"HTML nested {PARSER_MAX_ANCESTORS} or more elements deep: the HTML parser "
-                             f"drops what lies below that depth, so the page cannot be read whole")
+        raise NestingTooDeep(
+            f"HTML nested {PARSER_MAX_ANCESTORS} or more elements deep: the HTML parser "
+            f"drops what lies below that depth, so the page cannot be read whole"
+        )
     main_text = _trafilatura_text(tree, url)
     main, rest = select_main(walker.blocks, main_text)
     blocks = tuple(Block(b.kind, b.text, b.level) for b in main)

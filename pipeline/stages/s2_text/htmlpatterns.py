@@ -5,10 +5,25 @@ from __future__ import annotations
 import re
 
 # Elements whose content is never page text.
-DROP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
-    "canvas", "select", "option", "button", "input", "textarea", "head",
-})
+DROP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "head",
+    }
+)
 
 # Elements that are navigation or page furniture by their very tag.
 BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
@@ -29,10 +44,45 @@ ROW_TAGS = frozenset({"tr"})
 CELL_TAGS = frozenset({"td", "th"})
 
 # Elements that end a run of text (a block boundary).
-BLOCK_TAGS = frozenset({
-    "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody",
-    "tfoot", "thead", "tr", "ul", "html", *BOILERPLATE_TAGS,
-})
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "html",
+        *BOILERPLATE_TAGS,
+    }
+)
 LINE_BREAK_TAGS = frozenset({"br"})

@@ -34,8 +34,7 @@ from functools import lru_cache
 from pipeline.knowledge.lexicon import by_first_letter
 from pipeline.knowledge.vocab import PARTNERSHIP_PAGE
 
-MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1[^>]*>|</?[A-Za-z!?][^>]*>",
-                    re.IGNORECASE | re.DOTALL)
+MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1[^>]*>|</?[A-Za-z!?][^>]*>", re.IGNORECASE | re.DOTALL)
 # Characters that a case-insensitive search equates with an ASCII letter but that str.lower()
 # does not map to it: dotless i, long s; "İ".lower() is "i" + U+0307 (combining dot above),
 # whose dot goes.
@@ -59,18 +58,18 @@ def loose_pattern(source: str) -> str:
     while i < len(source):
         ch = source[i]
         if ch == "\\":
-            out.append(source[i:i + 2])
+            out.append(source[i : i + 2])
             i += 2
         elif ch == "[":
             end = i + 1
             while end < len(source) and (source[end] != "]" or end == i + 1 or source[end - 1] == "\\"):
                 end += 1
-            body = source[i + 1:end]
+            body = source[i + 1 : end]
             if " " in body and not body.startswith("^"):
                 rest = body.replace(" ", "")
                 out.append(f"(?:[{rest}]|\\s*)" if rest else r"\s*")
             else:
-                out.append(source[i:end + 1])
+                out.append(source[i : end + 1])
             i = end + 1
         elif ch == " ":
             out.append(r"\s*")

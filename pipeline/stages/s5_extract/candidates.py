@@ -32,9 +32,16 @@ def name_runs(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in NAME_RUN.finditer(text):
         words = m.group(0).split()
-        while words and (v.NOT_A_NAME.match(words[0].strip(".,")) or words[0].lower() in STOP_WORDS
-                         or v.COOPERATION.search(words[0]) or v.PARTNERSHIP_PAGE.search(words[0])) \
-                and not (COMPASS.match(words[0]) and len(words) > 1):
+        while (
+            words
+            and (
+                v.NOT_A_NAME.match(words[0].strip(".,"))
+                or words[0].lower() in STOP_WORDS
+                or v.COOPERATION.search(words[0])
+                or v.PARTNERSHIP_PAGE.search(words[0])
+            )
+            and not (COMPASS.match(words[0]) and len(words) > 1)
+        ):
             words = words[1:]
         if not words or not words[0][:1].isalpha():
             continue

@@ -27,15 +27,18 @@ TYPED = re.compile(
 )
 ORDINAL_DISTRICT = re.compile(
     rf"(?<![\w-]){ARTICLE}(?P<full>(?P<num>\d{{1,2}})\s*(?:{lexicon.alternation('names', 'ordinal_suffix')})?\s+"
-    rf"(?:{lexicon.alternation('names', 'ordinal_district')})\s+(?:{lexicon.alternation('names', 'ordinal_district_of')})\s+"
-    rf"{ARTICLE}(?:(?:{lexicon.alternation('names', 'ordinal_town')})\s+(?:{lexicon.alternation('names', 'ordinal_town_of')})?)?"
+    rf"(?:{lexicon.alternation('names', 'ordinal_district')})\s+"
+    rf"(?:{lexicon.alternation('names', 'ordinal_district_of')})\s+"
+    rf"{ARTICLE}(?:(?:{lexicon.alternation('names', 'ordinal_town')})\s+"
+    rf"(?:{lexicon.alternation('names', 'ordinal_town_of')})?)?"
     rf"(?P<name>(?-i:{v.NAME})))",
     re.IGNORECASE,
 )
 NAME_RE = re.compile(v.NAME)
 # "Ursynów district of the City of Warsaw", "Masaya Department": a name followed by its type
 POSTFIX_TYPED = re.compile(
-    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>{lexicon.alternation('names', 'postfix_type')})\b(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
+    rf"(?P<name>(?-i:{v.NAME}))\s+(?P<type>{lexicon.alternation('names', 'postfix_type')})\b"
+    r"(?!\s+(?:of|de|van)\b\s+(?-i:[a-z]))",
     re.IGNORECASE,
 )
 CONJUNCTION = lexicon.alternation("names", "conjunction")
@@ -49,10 +52,13 @@ LOCATION_AFTER = re.compile(
 )
 WORD = re.compile(r"[\w'’-]+")
 HEADING_RELATION = re.compile(
-    rf"\b(?:{lexicon.alternation('names', 'relation')})\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE)
-RELATION_BEFORE = re.compile(rf"\b(?:{lexicon.alternation('names', 'relation')}|{lexicon.alternation('names', 'relation_between')})"
-                             r"\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
-                             re.IGNORECASE)
+    rf"\b(?:{lexicon.alternation('names', 'relation')})\s+{ARTICLE}(?P<name>(?-i:{v.NAME}))\s*(?:\(|$)", re.IGNORECASE
+)
+RELATION_BEFORE = re.compile(
+    rf"\b(?:{lexicon.alternation('names', 'relation')}|{lexicon.alternation('names', 'relation_between')})"
+    r"\s+(?:de\s+|la\s+|le\s+|l['’]|het\s+|the\s+)?$",
+    re.IGNORECASE,
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 YEAR_ONLY = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # A date alone as a sentence is short: "Samedi 28 septembre 2019." is 26 characters.
@@ -89,16 +95,18 @@ def _ends_sentence(text: str, period: int, next_start: int) -> bool:
     word = text[:period].rsplit(None, 1)[-1].lstrip("(\"“«'") if text[:period].strip() else ""
     if (len(word) == 1 and word.isalpha() and word.isupper()) or v.ABBREVIATION.match(word):
         return False
-    following = text[next_start:next_start + 20].split(None, 1)
-    return not (word.isdigit() and len(word) <= 2 and following
-                and following[0].strip(".,").lower() in v.MONTHS)
+    following = text[next_start : next_start + 20].split(None, 1)
+    return not (word.isdigit() and len(word) <= 2 and following and following[0].strip(".,").lower() in v.MONTHS)
 
 
 def _only_a_date(sentence: str) -> bool:
-    """"28 april 2007.", "Le 6 juin 1965 :": a date standing alone as a sentence."""
+    """ "28 april 2007.", "Le 6 juin 1965 :": a date standing alone as a sentence."""
     words = re.findall(r"[^\W\d_]+", sentence)
-    return bool(YEAR_ONLY.search(sentence)) and len(sentence.strip()) <= MAX_DATE_SENTENCE \
+    return (
+        bool(YEAR_ONLY.search(sentence))
+        and len(sentence.strip()) <= MAX_DATE_SENTENCE
         and all(w.lower() in v.MONTHS or len(w) <= 3 for w in words)
+    )
 
 
 def split_sentences(text: str) -> list[str]:
@@ -109,14 +117,15 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in SENTENCE_END.finditer(text):
         if _ends_sentence(text, m.start() - 1, m.end()):
-            out.append(text[start:m.start()])
+            out.append(text[start : m.start()])
             start = m.end()
     out.append(text[start:])
     sentences = [s for s in out if s.strip()]
     for i in range(len(sentences) - 2, -1, -1):
-        if _only_a_date(sentences[i]) and (v.SIGNED_NEAR_DATE.search(sentences[i + 1])
-                                           or v.SIGNING_NOW.search(sentences[i + 1])):
-            sentences[i:i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
+        if _only_a_date(sentences[i]) and (
+            v.SIGNED_NEAR_DATE.search(sentences[i + 1]) or v.SIGNING_NOW.search(sentences[i + 1])
+        ):
+            sentences[i : i + 2] = [f"{sentences[i]} {sentences[i + 1]}"]
     return sentences
 
 
@@ -175,7 +184,7 @@ class Finder:
         return any(p.country_code != "BE" for p in self.gaz.place(name))
 
     def _location_after(self, text: str, end: int) -> tuple[str, int]:
-        m = LOCATION_AFTER.match(text[end:end + 80])
+        m = LOCATION_AFTER.match(text[end : end + 80])
         if m:
             code = self.gaz.country(self._trim_country(m.group("country")))
             if code:
@@ -201,7 +210,7 @@ class Finder:
         return name, ptype
 
     def typed_mentions(self, text: str) -> list[Mention]:
-        """"de stad X", "la commune de X", "the city of X", ordinal districts, and enumerations."""
+        """ "de stad X", "la commune de X", "the city of X", ordinal districts, and enumerations."""
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
         for m in ORDINAL_DISTRICT.finditer(text):
@@ -226,7 +235,7 @@ class Finder:
                 continue
             if self.is_locative(text, m.start(), typed=True):
                 continue
-            joined = not text[m.end("type"):m.start("name")].strip()
+            joined = not text[m.end("type") : m.start("name")].strip()
             name, ptype = self._name_and_type(m.group("name"), m.group("type"), joined)
             country, end = self._location_after(text, m.end("name"))
             bare = clean_name(m.group("name"))
@@ -239,7 +248,7 @@ class Finder:
         """Names that continue a typed mention: "de gemeenten X in Marokko en Y in Senegal"."""
         out: list[Mention] = []
         while True:
-            sep = ENUM_SEP.match(text[pos:pos + 12])
+            sep = ENUM_SEP.match(text[pos : pos + 12])
             if not sep:
                 return out
             start = pos + sep.end()
@@ -264,7 +273,7 @@ class Finder:
     def is_locative(self, text: str, start: int, typed: bool = False) -> bool:
         """Is the name at `start` a place where something is ("in de provincie X",
         "een van de gemeenten van X", "la métropole de X") rather than a partner?"""
-        before = text[max(0, start - 40):start]
+        before = text[max(0, start - 40) : start]
         if v.LOCATIVE_BEFORE_TYPED.search(before) or (self.locative_en and FRENCH_EN.search(before)):
             return True
         stripped = TYPE_BEFORE.sub("", before)
@@ -318,13 +327,18 @@ class Finder:
             if not self.acceptable(name):
                 continue
             place = self.is_place(name)
-            if place or RELATION_BEFORE.search(text[max(0, start - 16):start]):
+            if place or RELATION_BEFORE.search(text[max(0, start - 16) : start]):
                 country, end = self._location_after(text, end)
                 out.append(Mention(name, self.place_type(name), start, end, country))
         return out
 
-    def mentions(self, text: str, allow_untyped: bool,
-                 entity_spans: list[tuple[str, int, int]] | None = None, prose: bool = False) -> list[Mention]:
+    def mentions(
+        self,
+        text: str,
+        allow_untyped: bool,
+        entity_spans: list[tuple[str, int, int]] | None = None,
+        prose: bool = False,
+    ) -> list[Mention]:
         """All partner mentions in a sentence, left to right, without overlaps."""
         found = self.typed_mentions(text) + self.located_mentions(text)
         if allow_untyped and entity_spans:
@@ -350,7 +364,7 @@ class Finder:
                 first = words[i][0]
                 if not first[:1].isupper() and n == 1:
                     break
-                phrase = text[words[i][1]:words[i + n - 1][2]]
+                phrase = text[words[i][1] : words[i + n - 1][2]]
                 code = self.gaz.countries.get(fold(phrase)) if first[:1].isupper() or n > 1 else None
                 if code:
                     out.append((code, words[i][1], words[i + n - 1][2]))
@@ -395,12 +409,15 @@ def protocol_label(text: str, start: int, end: int) -> str:
         start -= 1
     while end < len(text) and (text[end].isalnum() or text[end] == "-"):
         end += 1
-    head = LABEL_HEAD.search(text[max(0, start - 40):start])
+    head = LABEL_HEAD.search(text[max(0, start - 40) : start])
     if head:
-        start = start - (len(text[max(0, start - 40):start]) - head.start())
-    tail = re.match(r"\s+(?:de|van|of|d['’])\s+(?:coop[ée]ration|samenwerking|jumelage|partenariat|"
-                    r"d[ée]veloppement|ontwikkelingssamenwerking|amiti[ée]|cooperation|partnership)\b",
-                    text[end:end + 40], re.IGNORECASE)
+        start = start - (len(text[max(0, start - 40) : start]) - head.start())
+    tail = re.match(
+        r"\s+(?:de|van|of|d['’])\s+(?:coop[ée]ration|samenwerking|jumelage|partenariat|"
+        r"d[ée]veloppement|ontwikkelingssamenwerking|amiti[ée]|cooperation|partnership)\b",
+        text[end : end + 40],
+        re.IGNORECASE,
+    )
     if tail:
         end += tail.end()
     return text[start:end].strip()
@@ -424,7 +441,7 @@ def dates_in(text: str, lang: str = "", keep_dateline: bool = False) -> list[Dat
     if dateline and v.SIGNING_NOW.search(text, dateline.end()) and not YEAR_ONLY.search(text, dateline.end()):
         dateline = None  # "28 april 2007. Een oorkonde wordt getekend ...": the signature's own date
     if dateline:  # the article's own date: blanked, offsets kept
-        text = " " * dateline.end() + text[dateline.end():]
+        text = " " * dateline.end() + text[dateline.end() :]
     hits: list[DateHit] = []
     taken: list[tuple[int, int]] = []
     for kind, rx in v.DATE_PATTERNS:
@@ -468,26 +485,29 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
         for s, e in ends:
             if e <= d.start <= e + 12:
                 return True
-            if s - 40 <= d.start < s and not re.search(r"[,;:]", text[d.start:s]):
+            if s - 40 <= d.start < s and not re.search(r"[,;:]", text[d.start : s]):
                 return True
         return False
 
     def dates_an_event(d: DateHit) -> bool:
         """A visit, festivity or programme dates it, unless the sentence goes on to a
         signature ("am 10. Februar 1991 wurde im Rahmen eines Besuches ... besiegelt")."""
-        around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
+        around = text[max(0, d.start - v.EVENT_WINDOW) : d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
         if not v.EVENT_NEAR_DATE.search(around):
             return False
-        after = re.split(r"[.;!?]\s", text[d.start + len(d.date):d.start + len(d.date) + v.SIGNED_REACH], maxsplit=1)[0]
+        after = re.split(r"[.;!?]\s", text[d.start + len(d.date) : d.start + len(d.date) + v.SIGNED_REACH], maxsplit=1)[
+            0
+        ]
         return not v.SIGNING_NOW.search(after)
 
     def dates_a_contact(d: DateHit) -> bool:
         start = max(text.rfind(c, 0, d.start) for c in ",;.")
         ends = [i for i in (text.find(c, d.start + len(d.date)) for c in ",;.") if i >= 0]
-        return bool(v.FIRST_CONTACT.search(text[start + 1:min(ends, default=len(text))]))
+        return bool(v.FIRST_CONTACT.search(text[start + 1 : min(ends, default=len(text))]))
 
-    return [d for d in dates_in(text, lang) if not dates_the_end(d) and not dates_an_event(d)
-            and not dates_a_contact(d)]
+    return [
+        d for d in dates_in(text, lang) if not dates_the_end(d) and not dates_an_event(d) and not dates_a_contact(d)
+    ]
 
 
 def best_start_date(text: str, dates: list[DateHit]) -> DateHit:
@@ -495,7 +515,7 @@ def best_start_date(text: str, dates: list[DateHit]) -> DateHit:
     ("1990 trafen sich die Vereine zum ersten Mal; 1993 wurde die Urkunde unterzeichnet"
     gives 1993), else the first."""
     for d in dates:
-        around = text[max(0, d.start - v.EVENT_WINDOW):d.start + len(d.date) + v.EVENT_WINDOW]
+        around = text[max(0, d.start - v.EVENT_WINDOW) : d.start + len(d.date) + v.EVENT_WINDOW]
         if v.SIGNED_NEAR_DATE.search(around):
             return d
     return dates[0]

@@ -52,17 +52,29 @@ MAX_EVIDENCE_CHARS = 1000
 # A dateline stands in the first units of a news item.
 MAX_DATELINE_UNITS = 3
 # Vetoes that say a candidate is not this partner at all: its other sentences say nothing of it.
-NAME_VETOES = frozenset({"own authority", "person", "person (spaCy)", "not a name", "capital named in passing",
-                         "part of a longer name", "where a partner lies", "region of a partner"})
+NAME_VETOES = frozenset(
+    {
+        "own authority",
+        "person",
+        "person (spaCy)",
+        "not a name",
+        "capital named in passing",
+        "part of a longer name",
+        "where a partner lies",
+        "region of a partner",
+    }
+)
 # Domains: the sentences after a partner's statement that still speak of it, up to the
 # next heading (set on the team's pages and the tuning half of ../shared/dev: crossing
 # headings or a longer window lowered the seeds' domain precision below 0.85).
 DOMAIN_WINDOW = 6
 # What a rule's longer name may add around a place to be that place's typed phrase:
 # "4de District van Gemeente [Boedapest]" (numbers, type words, lower-case joiners).
-TYPED_AROUND = re.compile(r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:" + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS),
-                                                                                  key=len, reverse=True))
-                          + r"))\s*)*")
+TYPED_AROUND = re.compile(
+    r"\s*(?:(?:\d+\w*|[a-zà-ÿ'’]+|(?i:"
+    + "|".join(sorted((re.escape(w) for w in v.TYPE_WORDS), key=len, reverse=True))
+    + r"))\s*)*"
+)
 # Domains in a sentence naming several partners: the marks that end a clause, and what may
 # stand between two partners that share one ("avec X et Y", "X, Y en Z").
 CLAUSE_BREAKS = (",", ";", ":")
@@ -140,9 +152,14 @@ class Section:
 class PageExtractor:
     """Walks one page; `run` returns its candidates."""
 
-    def __init__(self, text: Text, gazetteer: Gazetteer, commune: Commune | None,
-                 entities: dict[str, list[tuple[str, int, int]]] | None = None,
-                 persons: dict[str, list[tuple[str, int, int]]] | None = None) -> None:
+    def __init__(
+        self,
+        text: Text,
+        gazetteer: Gazetteer,
+        commune: Commune | None,
+        entities: dict[str, list[tuple[str, int, int]]] | None = None,
+        persons: dict[str, list[tuple[str, int, int]]] | None = None,
+    ) -> None:
         self.text = text
         self.entities = entities or {}
         self.persons = persons or {}
@@ -159,9 +176,7 @@ class PageExtractor:
         self._page_countries: set[str] = set()
         self.weighed: list[Weighed] = []  # every candidate with its features (for `explain`)
         self.dropped: dict[str, Evidence] = {}
-        self.partnership_page = any(
-            v.COOPERATION.search(b.text) for b in text.blocks if b.kind == "heading"
-        )
+        self.partnership_page = any(v.COOPERATION.search(b.text) for b in text.blocks if b.kind == "heading")
 
     # -- bookkeeping -------------------------------------------------------
     def _partner(self, m: Mention) -> Evidence:
@@ -208,14 +223,13 @@ class PageExtractor:
         for i in range(len(segments) - 1, -1, -1):  # the most specific segment comes last
             found = self._segment_partners(segments[i], list_context, bare_ok)
             if found:
-                segments = segments[:i + 1]
+                segments = segments[: i + 1]
                 break
         if found and len(segments) > 1:
             for parent in segments[:-1]:
                 code = self.finder.country_heading(parent)
                 if code:
-                    found = [Mention(m.name, m.partner_type, m.start, m.end, m.country or code, m.typed)
-                             for m in found]
+                    found = [Mention(m.name, m.partner_type, m.start, m.end, m.country or code, m.typed) for m in found]
                 elif partner_key(parent) in self.partners:
                     found.append(Mention(self.partners[partner_key(parent)].name, "region", 0, 0))
         return found
@@ -225,7 +239,7 @@ class PageExtractor:
         if found:
             return found
         related = mn.HEADING_RELATION.search(segment)  # "Einde van de verbroedering met X"
-        if related and v.COOPERATION.search(segment[:related.start()]):
+        if related and v.COOPERATION.search(segment[: related.start()]):
             name = mn.clean_name(related.group("name"))
             if self.finder.acceptable(name):
                 return [Mention(name, self.finder.place_type(name), related.start("name"), related.end())]
@@ -308,11 +322,16 @@ class PageExtractor:
         for m in mn.NAME_RE.finditer(sentence):
             name = mn.clean_name(m.group(0))
             key = partner_key(name)
-            if not elsewhere.search(sentence[max(0, m.start() - ELSEWHERE_CHARS):m.start()]) \
-                    or any(key in k or k in key for k in keys) or not self.finder.acceptable(name):
+            if (
+                not elsewhere.search(sentence[max(0, m.start() - ELSEWHERE_CHARS) : m.start()])
+                or any(key in k or k in key for k in keys)
+                or not self.finder.acceptable(name)
+            ):
                 continue
-            if any(p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written
-                   for p in self.gaz.place(name)):
+            if any(
+                p.kind == "city" and p.country_code != "BE" and fold(p.name) == fold(name)  # as written
+                for p in self.gaz.place(name)
+            ):
                 return True
         return False
 
@@ -354,12 +373,15 @@ class PageExtractor:
                 continue
             name = mn.clean_name(cell)
             found = self.finder.typed_mentions(cell)
-            if not found and self.finder.acceptable(name) and len(name.split()) <= 5 and (
-                    country or self.finder.is_place(name) or self.finder.proper_name(name)):
+            if (
+                not found
+                and self.finder.acceptable(name)
+                and len(name.split()) <= 5
+                and (country or self.finder.is_place(name) or self.finder.proper_name(name))
+            ):
                 found = [Mention(name, self.finder.place_type(name), 0, len(cell))]  # the cell is the name
             if found:
-                return [Mention(m.name, m.partner_type, m.start, m.end, m.country or country, m.typed)
-                        for m in found]
+                return [Mention(m.name, m.partner_type, m.start, m.end, m.country or country, m.typed) for m in found]
         return []
 
     @staticmethod
@@ -399,25 +421,39 @@ class PageExtractor:
     def on_sentence(self, sentence: str) -> None:
         cooperative = bool(v.COOPERATION.search(sentence))
         allow_untyped = cooperative and (self.partnership_page or mn.protocol_in(sentence) is not None)
-        found = [m for m in self.finder.mentions(sentence, allow_untyped, self.entities.get(sentence), prose=True)
-                 if cooperative or m.typed]
+        found = [
+            m
+            for m in self.finder.mentions(sentence, allow_untyped, self.entities.get(sentence), prose=True)
+            if cooperative or m.typed
+        ]
         if not cooperative and self.section is None:
             found = []
         known_mentions = self._known_in(sentence)
         if not found and not known_mentions:
             if self.section is not None:
-                self._section_text(sentence, self.section.strength,
-                                   domains=not self._names_other_town(sentence, self.section.keys))
+                self._section_text(
+                    sentence, self.section.strength, domains=not self._names_other_town(sentence, self.section.keys)
+                )
             return
-        bounds = sorted({m.start for m in found} | {sentence.find(self.partners[k].name) for k in known_mentions
-                                                   if self.partners[k].name in sentence} | {len(sentence)})
+        bounds = sorted(
+            {m.start for m in found}
+            | {sentence.find(self.partners[k].name) for k in known_mentions if self.partners[k].name in sentence}
+            | {len(sentence)}
+        )
         countries = {c for c, _, _ in self.finder.countries(sentence)}
         years = mn.dates_in(sentence, self.text.language) if v.RESPECTIVELY.search(sentence) else []
         n_partners = len({partner_key(m.name) for m in found} | set(known_mentions))
-        spans = sorted({(m.start, m.end) for m in found} | {(sentence.find(self.partners[k].name),
-                                                             sentence.find(self.partners[k].name)
-                                                             + len(self.partners[k].name))
-                                                            for k in known_mentions if self.partners[k].name in sentence})
+        spans = sorted(
+            {(m.start, m.end) for m in found}
+            | {
+                (
+                    sentence.find(self.partners[k].name),
+                    sentence.find(self.partners[k].name) + len(self.partners[k].name),
+                )
+                for k in known_mentions
+                if self.partners[k].name in sentence
+            }
+        )
         for i, m in enumerate(found):
             ev = self._partner(m)
             self._context_protocol(ev)
@@ -453,7 +489,7 @@ class PageExtractor:
             return sentence[:nxt]
         gap = sentence[prev:start]
         cut = max(gap.rfind(";"), gap.rfind(","), gap.rfind(":"))
-        return sentence[(prev + cut + 1 if cut >= 0 else start):nxt]
+        return sentence[(prev + cut + 1 if cut >= 0 else start) : nxt]
 
     @staticmethod
     def _domain_clause(sentence: str, start: int, spans: list[tuple[int, int]]) -> str:
@@ -466,9 +502,9 @@ class PageExtractor:
         if at is None:
             return sentence
         lo = hi = at
-        while lo > 0 and COORDINATION.fullmatch(sentence[spans[lo - 1][1]:spans[lo][0]]):
+        while lo > 0 and COORDINATION.fullmatch(sentence[spans[lo - 1][1] : spans[lo][0]]):
             lo -= 1
-        while hi < len(spans) - 1 and COORDINATION.fullmatch(sentence[spans[hi][1]:spans[hi + 1][0]]):
+        while hi < len(spans) - 1 and COORDINATION.fullmatch(sentence[spans[hi][1] : spans[hi + 1][0]]):
             hi += 1
         begin, end = 0, len(sentence)
         if lo > 0:
@@ -503,8 +539,11 @@ class PageExtractor:
     def decide(self) -> None:
         """Weigh every candidate of the page (the rules' partners included) and keep the partners."""
         decider = Decider(self.gaz, self._own_keys(), self.text.language, self.commune.nis if self.commune else "")
-        units = [u for u in page_units(self.text.blocks)
-                 if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))]
+        units = [
+            u
+            for u in page_units(self.text.blocks)
+            if not (len(u.text) < 120 and (v.PAGE_DATE_LINE.search(u.text) or v.CONTACT_LINE.search(u.text)))
+        ]
         per_unit: list[list[Weighed]] = []
         rule_keys = set(self.partners)
         absorbed: dict[str, str] = {}
@@ -523,7 +562,7 @@ class PageExtractor:
                         if pos <= c.start < pos + len(ev.name) and c.end <= pos + len(ev.name):
                             if partner_key(c.name) == key:
                                 c.features.add("rule")  # "Provincie Kongo-Central" is "Kongo-Central"
-                            elif TYPED_AROUND.fullmatch(ev.name[:c.start - pos] + " " + ev.name[c.end - pos:]):
+                            elif TYPED_AROUND.fullmatch(ev.name[: c.start - pos] + " " + ev.name[c.end - pos :]):
                                 c.vetoes.add("inside a longer partner name")  # "4de District van ... Boedapest"
                                 c.features.add("inside_rule")
                             elif c.start == pos and c.known:
@@ -550,7 +589,9 @@ class PageExtractor:
                     if inside:
                         c.features.add("inside_rule")
             confirmed |= {fold(c.name) for cands in per_unit for c in cands if c.accepted}
-        self.considered = sorted({c.name for cands in per_unit for c in cands} | {e.name for e in self.partners.values()})
+        self.considered = sorted(
+            {c.name for cands in per_unit for c in cands} | {e.name for e in self.partners.values()}
+        )
         self.weighed = [c for cands in per_unit for c in cands]
         per_unit_of = {cands[0].unit.index: cands for cands in per_unit if cands}
         by_key: dict[str, list[Weighed]] = {}
@@ -561,7 +602,12 @@ class PageExtractor:
             seen = by_key.get(key, [])
             own = key in {partner_key(n) for n in self._own_keys()} or decider.is_own(fold(self.partners[key].name))
             vetoed = not seen and bool(decider.name_vetoes(self.partners[key].name) - {"own authority"})
-            if own or vetoed or (seen and not any(c.accepted for c in seen)) or (not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], []))):
+            if (
+                own
+                or vetoed
+                or (seen and not any(c.accepted for c in seen))
+                or (not seen and key in absorbed and any(c.accepted for c in by_key.get(absorbed[key], [])))
+            ):
                 self.dropped[key] = self.partners.pop(key)
         for key, seen in by_key.items():
             accepted = [c for c in seen if c.accepted]
@@ -578,8 +624,11 @@ class PageExtractor:
                 self._unit_context(ev, c.unit)
                 if c.country and ev.partner_type != "network":
                     ev.set_country(c.country, SECTION)  # "het Peruaanse San Jerónimo", "AUBENAS (F)"
-                context = c.unit.lead or (c.unit.heading if len(c.unit.heading.split()) >= 3
-                                          and v.PARTNERSHIP_PAGE.search(c.unit.heading) else "")
+                context = c.unit.lead or (
+                    c.unit.heading
+                    if len(c.unit.heading.split()) >= 3 and v.PARTNERSHIP_PAGE.search(c.unit.heading)
+                    else ""
+                )
                 if c.unit.list_line and context and len(c.unit.text) < MIN_STATEMENT_CHARS:
                     ev.statements.append((c.unit.index - 1, context))  # "Leuven heeft de volgende partnersteden:"
                 ev.statements.append((c.unit.index, c.unit.text))
@@ -591,8 +640,10 @@ class PageExtractor:
     def _dateline_year(self, units: list[Unit], by_key: dict[str, list[Weighed]]) -> None:
         """A news item reporting a signature or a decision as it happens ("Namur, Bandung ink
         sister-city partnership"): a partner with no year of its own takes the item's date."""
-        dated = next((v.DATELINE_PREFIX.match(u.text) for u in units[:MAX_DATELINE_UNITS]
-                      if v.DATELINE_PREFIX.match(u.text)), None)
+        dated = next(
+            (v.DATELINE_PREFIX.match(u.text) for u in units[:MAX_DATELINE_UNITS] if v.DATELINE_PREFIX.match(u.text)),
+            None,
+        )
         if dated is None:
             return
         date = mn.dates_in(dated.group(0), self.text.language, keep_dateline=True)
@@ -628,14 +679,18 @@ class PageExtractor:
         for ev in self.partners.values():
             if ev.protocol[0] == "unspecified" and ev.partner_type != "network":
                 ev.protocol = (best[0], best[1], PAGE)
+
     def _merge_same_place(self) -> None:
         """One partner per town: "Wittenberg" and "Lutherstadt Wittenberg", "Luik" and "Liège"
         are one GeoNames place; the longer name keeps the other's evidence."""
         by_place: dict[int, str] = {}
         for key in sorted(self.partners, key=lambda k: (-len(self.partners[k].name), k)):
             ev = self.partners[key]
-            towns = [p for p in self.gaz.place(ev.name) if p.kind == "city"
-                     and (not ev.country[0] or p.country_code == ev.country[0])]
+            towns = [
+                p
+                for p in self.gaz.place(ev.name)
+                if p.kind == "city" and (not ev.country[0] or p.country_code == ev.country[0])
+            ]
             if not towns:
                 continue
             town = max(towns, key=lambda p: p.population).geonameid
@@ -670,8 +725,11 @@ class PageExtractor:
             first = min((c.unit.index for c in next(iter(by_key.values()), []) if c.accepted), default=0)
             first = min([first, *(c.unit.index for seen in by_key.values() for c in seen if c.accepted)])
             for unit in units:  # from the partner's first statement on, the page speaks of it
-                if unit.kind != "heading" and (unit.index >= first or v.COOPERATION.search(unit.text)) \
-                        and not self._names_other_town(unit.text, [key]):
+                if (
+                    unit.kind != "heading"
+                    and (unit.index >= first or v.COOPERATION.search(unit.text))
+                    and not self._names_other_town(unit.text, [key])
+                ):
                     for d in mn.domains_in(unit.text, self.text.language):
                         ev.domains[d] = max(ev.domains.get(d, 0), SECTION)
                 if ev.year[0] is None and (mn.protocol_in(unit.text) or mn.protocol_in(unit.heading)):
@@ -687,7 +745,7 @@ class PageExtractor:
             for c in seen:
                 if not c.accepted or c.unit.index not in position:
                     continue
-                for unit in units[position[c.unit.index] + 1:position[c.unit.index] + 1 + DOMAIN_WINDOW]:
+                for unit in units[position[c.unit.index] + 1 : position[c.unit.index] + 1 + DOMAIN_WINDOW]:
                     if unit.kind == "heading" or named.get(unit.index, {key}) - {key}:
                         break  # a new section, or another partner's statement
                     for d in mn.domains_in(unit.text, self.text.language) if v.COOPERATION.search(unit.text) else ():
@@ -738,13 +796,14 @@ class PageExtractor:
         return " … ".join(parts)[:MAX_EVIDENCE_CHARS]
 
     def _own_country_of_other(self, code: str, name: str) -> bool:
-        """"Bandung in West Java and Namur in Belgium": the own authority's country, said of it,
+        """ "Bandung in West Java and Namur in Belgium": the own authority's country, said of it,
         is not a foreign partner's (a partner in the same country names itself as such)."""
         own = self.commune.country_code if self.commune else ""
         if code != own:
             return False
-        return not any(p.country_code == own for p in self.gaz.place(name)) and \
-            (own != "BE" or self.gaz.belgian_municipality(name) is None)
+        return not any(p.country_code == own for p in self.gaz.place(name)) and (
+            own != "BE" or self.gaz.belgian_municipality(name) is None
+        )
 
     def page_countries(self) -> set[str]:
         """The foreign countries the page's partnership sentences name."""
@@ -763,11 +822,21 @@ class PageExtractor:
         domains = tuple(sorted(d for d, s in ev.domains.items() if s >= min(top, SECTION)))
         year, date, _ = ev.year
         return Finding(
-            partner=ev.name, partner_type=ev.partner_type, country_code=country,
-            protocol_type=protocol, protocol_label=label, instrument_near=p_strength >= SECTION,
-            instrument_own=p_strength >= OWN, year=year, date=date, status=ev.status[0],
-            domains=domains, evidence=self.evidence_of(ev), explicit=ev.explicit,
-            source_url=self.text.source_url, language=self.text.language,
+            partner=ev.name,
+            partner_type=ev.partner_type,
+            country_code=country,
+            protocol_type=protocol,
+            protocol_label=label,
+            instrument_near=p_strength >= SECTION,
+            instrument_own=p_strength >= OWN,
+            year=year,
+            date=date,
+            status=ev.status[0],
+            domains=domains,
+            evidence=self.evidence_of(ev),
+            explicit=ev.explicit,
+            source_url=self.text.source_url,
+            language=self.text.language,
             commune=self.commune.name if self.commune else "",
             commune_nis=self.commune.nis if self.commune else "",
         )

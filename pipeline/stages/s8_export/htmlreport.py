@@ -19,11 +19,19 @@ from pipeline.models import Partnership
 from pipeline.schema import PROTOCOL_TYPES
 from pipeline.stages.s8_export.worldmap import HEIGHT, WIDTH, country_paths, project
 
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
-       "base-uri 'none'; form-action 'none'")
-COLOURS = {"twinning": "#1f77b4", "friendship": "#ff7f0e", "cooperation_agreement": "#2ca02c",
-           "development_cooperation": "#d62728", "memorandum": "#9467bd", "network_membership": "#8c564b",
-           "unspecified": "#7f7f7f"}
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+COLOURS = {
+    "twinning": "#1f77b4",
+    "friendship": "#ff7f0e",
+    "cooperation_agreement": "#2ca02c",
+    "development_cooperation": "#d62728",
+    "memorandum": "#9467bd",
+    "network_membership": "#8c564b",
+    "unspecified": "#7f7f7f",
+}
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}
@@ -35,7 +43,8 @@ svg{max-width:100%;height:auto;background:#f7fbff;border:1px solid #ddd}
 table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eee}
 td.n{text-align:right}#rows tbody tr{cursor:pointer}#rows tbody tr:hover{background:#f0f6ff}
 #rows tbody tr.sel{background:#dbe9ff}#rows td:nth-child(9),#rows td:nth-child(10){white-space:nowrap}
-.legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+.legend span{display:inline-block;margin-right:12px}\
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 #evidence-text{white-space:pre-wrap;max-height:420px;overflow:auto;border:1px solid #ddd;padding:8px;background:#fafafa}
 mark{background:#ffe066}
 """
@@ -88,9 +97,13 @@ def _json_for_script(value: object) -> str:
 
 def map_svg(rows: Sequence[Partnership]) -> str:
     countries = {r.country_code for r in rows if r.country_code}
-    parts = [(f'<svg id="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-              f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="Map of the partners">'),
-             '<g class="countries">']
+    parts = [
+        (
+            f'<svg id="world-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="Map of the partners">'
+        ),
+        '<g class="countries">',
+    ]
     for code, path in country_paths():
         cls = "land partner" if code in countries else "land"
         parts.append(f'<path class="{cls}" data-cc="{code}" d="{path}"/>')
@@ -100,8 +113,10 @@ def map_svg(rows: Sequence[Partnership]) -> str:
             continue
         x, y = project(r.partner_longitude, r.partner_latitude)
         title = f"{r.partner} ({r.country_code}) \u2014 {r.commune}, {r.protocol_type}"
-        parts.append(f'<circle class="pt" data-id="{escape(r.partnership_id)}" cx="{x:.1f}" cy="{y:.1f}" '
-                     f'r="3"><title>{escape(title)}</title></circle>')
+        parts.append(
+            f'<circle class="pt" data-id="{escape(r.partnership_id)}" cx="{x:.1f}" cy="{y:.1f}" '
+            f'r="3"><title>{escape(title)}</title></circle>'
+        )
     parts.append("</g></svg>")
     return "".join(parts)
 
@@ -118,8 +133,12 @@ def timeline_svg(rows: Sequence[Partnership]) -> str:
     per_year = Counter(r.year for r in rows if r.year is not None)
     top = max(per_year.values())
     unit = (height - bottom - 10) / top
-    parts = [(f'<svg id="timeline-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-              f'width="{width}" height="{height}" role="img" aria-label="Partnerships by start year">')]
+    parts = [
+        (
+            f'<svg id="timeline-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="Partnerships by start year">'
+        )
+    ]
     for year in range(first, last + 1):
         x = left + (year - first) * bar
         y = float(height - bottom)
@@ -129,46 +148,81 @@ def timeline_svg(rows: Sequence[Partnership]) -> str:
                 continue
             h = n * unit
             y -= h
-            parts.append(f'<rect class="bar" data-year="{year}" data-protocol="{protocol}" x="{x:.1f}" '
-                         f'y="{y:.1f}" width="{max(bar - 1, 0.5):.1f}" height="{h:.1f}" '
-                         f'fill="{COLOURS[protocol]}"><title>{year}: {n} {protocol}</title></rect>')
+            parts.append(
+                f'<rect class="bar" data-year="{year}" data-protocol="{protocol}" x="{x:.1f}" '
+                f'y="{y:.1f}" width="{max(bar - 1, 0.5):.1f}" height="{h:.1f}" '
+                f'fill="{COLOURS[protocol]}"><title>{year}: {n} {protocol}</title></rect>'
+            )
     step = max(1, round(span / 12))
     for year in range(first, last + 1, step):
         x = left + (year - first) * bar + bar / 2
         parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle">{year}</text>')
     parts.append(f'<text x="4" y="14" font-size="11">{top}</text></svg>')
-    legend = "".join(f'<span><i style="background:{COLOURS[p]}"></i>{p}</span>' for p in PROTOCOL_TYPES
-                     if any(k[1] == p for k in counts))
+    legend = "".join(
+        f'<span><i style="background:{COLOURS[p]}"></i>{p}</span>'
+        for p in PROTOCOL_TYPES
+        if any(k[1] == p for k in counts)
+    )
     undated = sum(1 for r in rows if r.year is None)
     return "".join(parts) + f'<p class="legend">{legend}</p><p>{undated} partnerships state no start year.</p>'
 
 
 def _count_table(title: str, counter: Counter[str]) -> str:
-    body = "".join(f"<tr><td>{escape(k or '(unknown)')}</td><td class=n>{n}</td></tr>"
-                   for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-    return f'<table><thead><tr><th>{escape(title)}</th><th>rows</th></tr></thead><tbody>{body}</tbody></table>'
+    body = "".join(
+        f"<tr><td>{escape(k or '(unknown)')}</td><td class=n>{n}</td></tr>"
+        for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return f"<table><thead><tr><th>{escape(title)}</th><th>rows</th></tr></thead><tbody>{body}</tbody></table>"
 
 
 def counts_html(rows: Sequence[Partnership]) -> str:
-    return '<div class="counts">' + "".join([
-        _count_table("commune", Counter(r.commune for r in rows)),
-        _count_table("country", Counter(r.country_code for r in rows)),
-        _count_table("protocol type", Counter(r.protocol_type for r in rows)),
-        _count_table("domain", Counter(d for r in rows for d in r.domains)),
-    ]) + "</div>"
+    return (
+        '<div class="counts">'
+        + "".join(
+            [
+                _count_table("commune", Counter(r.commune for r in rows)),
+                _count_table("country", Counter(r.country_code for r in rows)),
+                _count_table("protocol type", Counter(r.protocol_type for r in rows)),
+                _count_table("domain", Counter(d for r in rows for d in r.domains)),
+            ]
+        )
+        + "</div>"
+    )
 
 
 def rows_html(rows: Sequence[Partnership]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("commune", "partner", "country", "GeoNames", "protocol", "year",
-                                              "status", "domains", "first seen", "last seen"))
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "commune",
+            "partner",
+            "country",
+            "GeoNames",
+            "protocol",
+            "year",
+            "status",
+            "domains",
+            "first seen",
+            "last seen",
+        )
+    )
     body = []
     for r in rows:
         geo = "" if r.partner_geonames_id is None else str(r.partner_geonames_id)
-        cells = (r.commune, r.partner, r.country_code, geo, r.protocol_type,
-                 "" if r.year is None else str(r.year), r.status, " ".join(r.domains), r.first_seen, r.last_seen)
+        cells = (
+            r.commune,
+            r.partner,
+            r.country_code,
+            geo,
+            r.protocol_type,
+            "" if r.year is None else str(r.year),
+            r.status,
+            " ".join(r.domains),
+            r.first_seen,
+            r.last_seen,
+        )
         pid = escape(r.partnership_id)
-        body.append(f'<tr id="row-{pid}" data-id="{pid}">' + "".join(f"<td>{escape(c)}</td>" for c in cells)
-                    + "</tr>")
+        body.append(f'<tr id="row-{pid}" data-id="{pid}">' + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     return f'<table id="rows"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
@@ -181,14 +235,16 @@ def report_data(rows: Sequence[Partnership], tables: Mapping[str, Sequence[Mappi
     for r in rows:
         urls = r.source_url.split()
         with_span = [u for u in urls if any(s[0] == u for s in spans.get(r.partnership_id, ()))]
-        located[r.partnership_id] = {"commune": r.commune, "partner": r.partner, "evidence": r.evidence,
-                                     "url": (with_span or urls or [""])[0]}
-    return {"rows": located, "spans": spans, "pages": pages,
-            "first": rows[0].partnership_id if rows else ""}
+        located[r.partnership_id] = {
+            "commune": r.commune,
+            "partner": r.partner,
+            "evidence": r.evidence,
+            "url": (with_span or urls or [""])[0],
+        }
+    return {"rows": located, "spans": spans, "pages": pages, "first": rows[0].partnership_id if rows else ""}
 
 
-def report_html(rows: Sequence[Partnership], tables: Mapping[str, Sequence[Mapping[str, object]]],
-                today: str) -> bytes:
+def report_html(rows: Sequence[Partnership], tables: Mapping[str, Sequence[Mapping[str, object]]], today: str) -> bytes:
     communes = len({r.commune_nis or r.commune for r in rows})
     countries = len({r.country_code for r in rows if r.country_code})
     placed = sum(1 for r in rows if r.partner_latitude is not None)

@@ -96,8 +96,9 @@ class Dataset:
         used_urls = {u for r in self.rows for u in r.source_url.split()}
         return {
             PARTNERSHIPS.name: [{c: getattr(r, c) for c in PARTNERSHIPS.names} for r in self.rows],
-            PARTNERSHIP_DOMAINS.name: [{"partnership_id": r.partnership_id, "domain": d}
-                                       for r in self.rows for d in r.domains],
+            PARTNERSHIP_DOMAINS.name: [
+                {"partnership_id": r.partnership_id, "domain": d} for r in self.rows for d in r.domains
+            ],
             DOMAINS_TABLE.name: domain_records(),
             DOMAIN_SECTORS.name: sector_records(),
             PAGES.name: [vars(p) for url, p in sorted(self.pages.items()) if url in used_urls],
@@ -121,8 +122,9 @@ def _sectors() -> tuple[tuple[str, str, str, str], ...]:
 
 def sector_records() -> list[dict[str, object]]:
     order = {d: i for i, d in enumerate(DOMAINS)}
-    return [dict(zip(DOMAIN_SECTORS.names, s, strict=True))
-            for s in sorted(_sectors(), key=lambda s: (order[s[0]], s[1]))]
+    return [
+        dict(zip(DOMAIN_SECTORS.names, s, strict=True)) for s in sorted(_sectors(), key=lambda s: (order[s[0]], s[1]))
+    ]
 
 
 def domain_records() -> list[dict[str, object]]:
@@ -130,9 +132,16 @@ def domain_records() -> list[dict[str, object]]:
     missing = [d for d in DOMAINS if d not in labels]
     if missing:
         raise ValueError(f"pipeline/data/domains.csv lacks {', '.join(missing)}")
-    return [{"domain": d, "label_nl": labels[d]["label_nl"], "label_fr": labels[d]["label_fr"],
-             "label_en": labels[d]["label_en"],
-             "dac_codes": tuple(sorted({s[1] for s in _sectors() if s[0] == d}))} for d in DOMAINS]
+    return [
+        {
+            "domain": d,
+            "label_nl": labels[d]["label_nl"],
+            "label_fr": labels[d]["label_fr"],
+            "label_en": labels[d]["label_en"],
+            "dac_codes": tuple(sorted({s[1] for s in _sectors() if s[0] == d})),
+        }
+        for d in DOMAINS
+    ]
 
 
 # --------------------------------------------------------------------------- evidence offsets
@@ -199,11 +208,14 @@ def _sql_value(table: Table, name: str, value: object) -> object:
 def _create_sql(table: Table) -> list[str]:
     cols = [f'"{c.name}" {c.sql_type()}{" NOT NULL" if c.required else ""}' for c in table.columns]
     cols.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
-    cols += [f"FOREIGN KEY ({', '.join(fk.fields)}) REFERENCES {fk.table} ({', '.join(fk.reference)})"
-             for fk in table.foreign_keys]
+    cols += [
+        f"FOREIGN KEY ({', '.join(fk.fields)}) REFERENCES {fk.table} ({', '.join(fk.reference)})"
+        for fk in table.foreign_keys
+    ]
     stmts = [f"CREATE TABLE {table.name} (\n  " + ",\n  ".join(cols) + "\n)"]
-    stmts += [f"CREATE INDEX {table.name}_{'_'.join(index)} ON {table.name} ({', '.join(index)})"
-              for index in table.indexes]
+    stmts += [
+        f"CREATE INDEX {table.name}_{'_'.join(index)} ON {table.name} ({', '.join(index)})" for index in table.indexes
+    ]
     return stmts
 
 
@@ -225,11 +237,16 @@ def sqlite_bytes(tables: Mapping[str, Sequence[Mapping[str, object]]]) -> bytes:
                 marks = ", ".join("?" for _ in table.columns)
                 db.executemany(
                     f"INSERT INTO {table.name} VALUES ({marks})",
-                    ([_sql_value(table, c, r.get(c)) for c in table.names] for r in tables[table.name]))
-            db.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(partnership_id UNINDEXED, commune, "
-                       "partner, evidence, tokenize = 'unicode61 remove_diacritics 2')")
-            db.execute(f"INSERT INTO {FTS_TABLE} SELECT partnership_id, commune, partner, evidence "
-                       "FROM partnerships ORDER BY partnership_id")
+                    ([_sql_value(table, c, r.get(c)) for c in table.names] for r in tables[table.name]),
+                )
+            db.execute(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(partnership_id UNINDEXED, commune, "
+                "partner, evidence, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            db.execute(
+                f"INSERT INTO {FTS_TABLE} SELECT partnership_id, commune, partner, evidence "
+                "FROM partnerships ORDER BY partnership_id"
+            )
             db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
             db.execute("COMMIT")
             db.execute("VACUUM")
@@ -248,12 +265,14 @@ def xlsx_bytes(tables: Mapping[str, Sequence[Mapping[str, object]]], today: str)
     import xlsxwriter
 
     buf = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     # the workbook's creation date is the run's calendar date, naive as Excel keeps it
     stamp = datetime.fromisoformat(today) if today else datetime(2000, 1, 1)  # noqa: DTZ001
-    workbook.set_properties({"title": "International partnerships of Belgian communes", "created": stamp,
-                             "author": "partnership-pipeline"})
+    workbook.set_properties(
+        {"title": "International partnerships of Belgian communes", "created": stamp, "author": "partnership-pipeline"}
+    )
     workbook.set_custom_property("generated", stamp.date().isoformat())
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

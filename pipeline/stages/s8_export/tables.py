@@ -103,5 +103,9 @@ def parquet_bytes(rows: Sequence[Partnership]) -> bytes:
 
 def stamp_dates(rows: Sequence[Partnership], today: str) -> list[Partnership]:
     """Rows with first_seen/last_seen/last_changed set to today where empty (library use: no history)."""
-    return [replace(p, first_seen=p.first_seen or today, last_seen=p.last_seen or today,
-                    last_changed=p.last_changed or today) for p in rows]
+    return [
+        replace(
+            p, first_seen=p.first_seen or today, last_seen=p.last_seen or today, last_changed=p.last_changed or today
+        )
+        for p in rows
+    ]

@@ -60,8 +60,7 @@ def simplify(points: Sequence[Point], tolerance: float = TOLERANCE) -> list[Poin
 
 
 def _area(points: Sequence[Point]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, [*points[1:], points[0]],
-                                                                       strict=True))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, [*points[1:], points[0]], strict=True))) / 2
 
 
 def ring_path(ring: Iterable[Sequence[float]]) -> str:
@@ -103,8 +102,12 @@ def country_paths() -> tuple[tuple[str, str], ...]:
             continue
         if len(code) != 2 or code in out:
             continue
-        path = "".join(ring_path(polygon[0]) for feature in features
-                       for polygon in _polygons(feature.get("geometry") or {}) if polygon)
+        path = "".join(
+            ring_path(polygon[0])
+            for feature in features
+            for polygon in _polygons(feature.get("geometry") or {})
+            if polygon
+        )
         if path:
             out[code] = path
     return tuple(sorted(out.items()))
