@@ -101,3 +101,14 @@ def test_french_tokenizer_from_kept_regexes_tokenizes_alike(tmp_path: object) ->
         for _ in range(2)
     )
     assert first.startswith("True") and first == second
+
+
+def test_languages_without_a_statistical_model_load_no_pipeline() -> None:
+    code = (
+        "import sys; from pipeline.knowledge.nlp import load; "
+        "from pipeline.knowledge.resources import process_resources; "
+        "print(process_resources().entities(['De stad Gent heeft een stedenband met Mechelen.'], 'nl'), "
+        "load.cache_info().currsize, 'spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[[]] 0 False"
