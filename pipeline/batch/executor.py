@@ -64,7 +64,11 @@ ENGINES = ("local", "dask")
 START_METHODS = ("fork", "forkserver", "spawn")
 CHUNK_PAGES = 8  # pages per task: enough to amortise IPC, small enough to balance load
 CHUNK_BYTES = 4 * 1024 * 1024  # ... and at most this many bytes of page content per task
-WINDOW_PER_WORKER = 4  # chunks in flight per worker
+# Chunks read ahead per worker: results are emitted in input order, so a slow chunk at the
+# head (a worker loading spaCy, a large partnership page) holds the window; with 4, the
+# second worker idled for it and `--workers 2` took 5.45 s on the 658 real pages, with 16
+# 5.11 s (bench --real, medians), peak RSS unchanged (at most 16 x 4 MB of pages waiting).
+WINDOW_PER_WORKER = 16
 # Seconds past a page's time limit before the parent kills its worker: the worker's own
 # timer (SIGALRM, `pagelimit.process_with_limit`) stops Python code at the limit and keeps the
 # worker; the kill is for code that no signal interrupts (a long call into C).

@@ -71,10 +71,12 @@ CACHE_DIR = ".cache"
 FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wrote nothing
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
-# Pages per local worker process: each worker loads its own spaCy pipelines on first use
-# (1.8 s CPU for French, German and Dutch, spaCy's import included, measured), as long as
-# some tens of partnership pages take to process; below this many pages per worker, fewer
-# workers finish as soon and leave the cores to other work (10 pages of raw/: one worker).
+# Pages per local worker process: each worker loads its own French spaCy pipeline on first
+# use (about 1 s with spaCy's import, measured on the real pages), as long as some ten
+# partnership pages take to process, and a site's pages are mostly cheap pages without
+# partnership wording; below this many pages per worker, fewer workers finish as soon and
+# leave the cores to other work (10 pages of raw/: one worker). Set when the load cost
+# 3.4 s; not lowered since (no measurement showed a gain).
 MIN_PAGES_PER_WORKER = 50
 
 
