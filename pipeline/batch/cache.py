@@ -5,7 +5,7 @@ consistent) at `<output>/.cache/pages.sqlite` by default. A row maps
 
     (document key, pipeline version) -> the page's PageResult as JSON
 
-where the document key is the SHA-256 of everything `runner.process_document` reads:
+where the document key is the SHA-256 of everything `cascade.process_document` reads:
 the page's bytes, its source id, source URL, media type, commune hint and declared
 encoding. Failed pages are not cached (a timeout may not happen again), so they are
 tried again on the next run.

@@ -49,7 +49,7 @@ EXIT_CODES_HELP = f"""exit codes:
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The batch options of `run` (and of `all`, which runs after crawling). Where pages
-    run (--workers, --engine, --scheduler) is `parallel.add_execution_arguments`."""
+    run (--workers, --engine, --scheduler) is `executor.add_execution_arguments`."""
     parser.add_argument(
         "--full", action="store_true", help="parse every page again, ignoring the page cache (which is refreshed)"
     )

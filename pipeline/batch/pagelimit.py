@@ -63,7 +63,7 @@ def process_with_limit(doc: Document, time_limit: float, use_nlp: bool = True, p
     expressions, and fires again every second if some library swallows the exception.
     In a non-main thread (thread pools) no timer can be set: the page runs unlimited and
     a warning says so once. Code that no signal interrupts (one long call into C) is
-    stopped from outside: `parallel.map_pages(..., time_limit=...)` kills the worker process
+    stopped from outside: `executor.map_pages(..., time_limit=...)` kills the worker process
     running the page. Module-level, so that `functools.partial` of it pickles."""
     global _warned_no_alarm
     if time_limit <= 0:

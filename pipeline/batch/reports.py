@@ -44,7 +44,7 @@ class RunStats:
     warnings: list[str] = field(default_factory=list)  # input problems that did not stop any page
     empty_pages: list[str] = field(default_factory=list)
     # The run's processes: when the first page result came (epoch seconds), and CPU seconds
-    # and peak RSS of this process ("main") and of each local worker (parallel.Usage).
+    # and peak RSS of this process ("main") and of each local worker (executor.Usage).
     processes: dict[str, Any] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:

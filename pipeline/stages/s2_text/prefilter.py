@@ -1,7 +1,7 @@
 """The pre-filter: can a decoded page hold partnership wording at all?
 
 A page that never uses partnership wording cannot yield a row: the extraction's own page
-gate (`extract.mentions_page`) searches `vocab.PARTNERSHIP_PAGE` in the main-text blocks
+gate (`s5_extract.mentions_page`) searches `vocab.PARTNERSHIP_PAGE` in the main-text blocks
 and gives up on a page where it finds nothing. `may_state_partnership` asks the same
 question of the whole decoded page, before the HTML parse, trafilatura, language
 identification, the commune stage and NLP, so that the pages of a site that are not about
@@ -16,7 +16,7 @@ block and whitespace at least as loose as the blocks':
   ("jumel<b>age</b>"); removing a block tag joins two blocks, which can only add matches;
 - entities are decoded (lxml decodes them for the blocks);
 - the pattern's spaces match any run of whitespace, or none (`loose_pattern`): the blocks
-  collapse whitespace and split glued words ("twinTown" -> "twin Town", `text.GLUED`);
+  collapse whitespace and split glued words ("twinTown" -> "twin Town", `blocks.GLUED`);
 - case is folded on the text (`fold_case`), not in the pattern: a case-insensitive
   search with fifty alternatives costs some 4 ms on a 160 KB page, the same search of
   the lower-cased text about 0.6 ms (measured on ../shared/realworld-html).
