@@ -144,11 +144,11 @@ def test_commune_and_evidence_are_scored() -> None:
 def test_a_foreign_authority_is_compared_by_name() -> None:
     doc = {
         "file": "page.txt",
-        "commune": "Höhr-Grenzhausen",
+        "commune": "Bad Ödingen",
         "commune_nis": "",
         "records": [
             {
-                "partner": "Raeren",
+                "partner": "Eupen",
                 "aliases": [],
                 "country_code": "BE",
                 "protocol_type": "twinning",
@@ -160,7 +160,7 @@ def test_a_foreign_authority_is_compared_by_name() -> None:
     }
     assert (
         evaluate(
-            [doc], [row("Raeren", commune="Hohr Grenzhausen", commune_nis="", country_code="BE", year=None, domains=())]
+            [doc], [row("Eupen", commune="Bad Odingen", commune_nis="", country_code="BE", year=None, domains=())]
         ).accuracy("commune")
         == 1.0
     )

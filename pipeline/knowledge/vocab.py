@@ -99,12 +99,14 @@ DATELINE_PREFIX = re.compile(
 # festivity, a law, a programme phase, a foundation, an election.
 EVENT_NEAR_DATE = pattern("dates", "event_near_date")
 # How far (characters) before and after a year such a word makes it an event's year
-# (set on the team's pages; "in 2012 in Zedelgem 5 jaar jumelage gevierd" needs 40 after).
+# (set on the team's pages; "in 2015 werd in onze stad 10 jaar verbroedering gevierd" needs
+# 40 after).
 EVENT_WINDOW = 30
 EVENT_WINDOW_AFTER = 40
 # A signature or decision this many characters after an event's date, in the same sentence,
-# makes the date the signature's (verb-final clauses: "am 10. Februar 1991 wurde im Rahmen
-# eines Besuches ... die Partnerschaft besiegelt" puts the verb some 80 characters on).
+# makes the date the signature's (verb-final clauses: "am 4. Mai 1979 wurde bei einem Besuch
+# der Delegation in der Partnerstadt die Urkunde unterzeichnet" puts the verb some 80
+# characters on).
 SIGNED_REACH = 100
 # Words that date a signature or a start: the year beside them is the partnership's.
 SIGNED_NEAR_DATE = pattern("dates", "signed_near_date")

@@ -146,7 +146,7 @@ TWO_NAMED_REGION = re.compile(
     r"(?:of\s+|de\s+|van\s+|von\s+)?[A-ZÀ-Ý][\w'’-]+\s+(?:and|et|en|e|und)\s+$",
     re.IGNORECASE,
 )
-# "(ou New Iberia)", "(anciennement X)", "(formerly X)": another name of the same place
+# "(ou X-Ville)", "(anciennement X)", "(formerly X)": another name of the same place
 ALIAS_PAREN = re.compile(r"\s*" + words("alias_words") + r"\b", re.IGNORECASE)
 TYPE_KEYS = frozenset(fold(w) for w in (*v.TYPE_WORDS, *mn.PLURAL_TYPES))  # "Städten", "Gemeinden"
 REGION_TYPE_AFTER = re.compile(r"\s+" + words("region_types") + r"\b", re.IGNORECASE)
@@ -275,7 +275,7 @@ class Decider:
 
     def country_near(self, text: str, start: int, end: int) -> str:
         """The partner's country from what surrounds the name: after it, or an adjective before."""
-        after = text[end : end + 90].lstrip(")")  # "(ou New Iberia) en Louisiane (États-Unis)"
+        after = text[end : end + 90].lstrip(")")  # "(ou Villeneuve) en Bretagne (France)"
         paren = PAREN_AFTER.match(after)
         if paren:
             code = self.country_of(paren.group("inner").split(",")[-1])
@@ -634,7 +634,7 @@ class Decider:
         )
 
     def _qualifies_previous(self, cand: Weighed, unit_cands: list[Weighed]) -> bool:
-        """A subdivision right after a town that lies in it: "Bandung, West Java", "X (Hessen)",
+        """A subdivision right after a town that lies in it: "Kupang, East Nusa Tenggara", "X (Hessen)",
         "Joliette au Québec" (after a comma only when it is no large town itself)."""
         places = self.gaz.place(cand.name)
         if not any(p.kind == "subdivision" for p in places) and not REGION_TYPE_AFTER.match(

@@ -89,7 +89,7 @@ class DateHit:
 def _ends_sentence(text: str, period: int, next_start: int) -> bool:
     """Does the period at `period` end a sentence? Not after an initial or a title ("M. Rouy",
     "Dr. Müller"), an abbreviation ("St. Gallen", "ca. 1990"), or a day's ordinal number
-    before a month ("am 10. Februar 1991")."""
+    before a month ("am 3. Oktober 1988")."""
     if text[period] != ".":
         return True
     word = text[:period].rsplit(None, 1)[-1].lstrip("(\"“«'") if text[:period].strip() else ""
@@ -491,7 +491,7 @@ def start_dates_in(text: str, lang: str = "") -> list[DateHit]:
 
     def dates_an_event(d: DateHit) -> bool:
         """A visit, festivity or programme dates it, unless the sentence goes on to a
-        signature ("am 10. Februar 1991 wurde im Rahmen eines Besuches ... besiegelt")."""
+        signature ("am 4. Mai 1979 wurde bei einem Besuch der Delegation ... die Urkunde unterzeichnet")."""
         around = text[max(0, d.start - v.EVENT_WINDOW) : d.start + len(d.date) + v.EVENT_WINDOW_AFTER]
         if not v.EVENT_NEAR_DATE.search(around):
             return False

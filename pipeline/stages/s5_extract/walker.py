@@ -638,8 +638,8 @@ class PageExtractor:
         self._dateline_year(units, by_key)
 
     def _dateline_year(self, units: list[Unit], by_key: dict[str, list[Weighed]]) -> None:
-        """A news item reporting a signature or a decision as it happens ("Namur, Bandung ink
-        sister-city partnership"): a partner with no year of its own takes the item's date."""
+        """A news item reporting a signature or a decision as it happens ("Arlon and Trier ink
+        a twinning deal"): a partner with no year of its own takes the item's date."""
         dated = next(
             (v.DATELINE_PREFIX.match(u.text) for u in units[:MAX_DATELINE_UNITS] if v.DATELINE_PREFIX.match(u.text)),
             None,
@@ -796,7 +796,7 @@ class PageExtractor:
         return " … ".join(parts)[:MAX_EVIDENCE_CHARS]
 
     def _own_country_of_other(self, code: str, name: str) -> bool:
-        """ "Bandung in West Java and Namur in Belgium": the own authority's country, said of it,
+        """ "Kupang in East Nusa Tenggara and Arlon in Belgium": the own authority's country, said of it,
         is not a foreign partner's (a partner in the same country names itself as such)."""
         own = self.commune.country_code if self.commune else ""
         if code != own:
