@@ -58,7 +58,6 @@ class StageTimer:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.calls: dict[str, int] = {}
-        self.missing: list[str] = []  # kept in the JSON for older reports
 
     def __call__(self, seconds: dict[str, float]) -> None:
         for stage, value in seconds.items():
@@ -210,7 +209,6 @@ def measure_pipeline(
         "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
         "stages": [[k, v] for k, v in stage_seconds.items()],
         "stage_calls": dict(timer.calls),
-        "stages_missing": timer.missing,
         "rss_main_mb": peak_rss_mb(),
         "rss_workers_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
         "cpu_main_s": cpu_seconds() - cpu,

@@ -186,16 +186,12 @@ def _row(label: str, r: dict[str, Any]) -> str:
 
 STAGE_LABELS = {
     "ingest": "ingest (read files)",
-    "text": "text",
-    "text.decode": "decode",
-    "text.parse": "parse HTML (lxml)",
-    "text.walk": "walk blocks",
-    "text.trafilatura": "trafilatura",
-    "text.select": "select main",
+    "text": "text (decode, pre-filter, blocks)",
     "language": "language",
     "commune": "commune",
-    "extract": "extract",
-    "extract.nlp": "spaCy NER / ruler",
+    "extract": "extract (spaCy included)",
+    "normalise": "normalise",
+    "failed": "pages that failed",
     "merge": "merge",
     "write": "write",
 }
@@ -255,7 +251,7 @@ def report(corpus_stats: dict[str, Any], results: dict[str, Any], args: argparse
     if base and base.get("stage_calls"):
         lines += [
             "",
-            "per-stage time (1 worker; inclusive: sub-stages are indented under their stage)",
+            "per-stage time (1 worker; the cascade's steps, from its stage hook)",
             f"  {'stage':<26} {'s':>8} {'ms/page':>8} {'share':>7}",
         ]
         total = base["seconds"]
@@ -273,8 +269,6 @@ def report(corpus_stats: dict[str, Any], results: dict[str, Any], args: argparse
             f"  {'other (map_pages, results)':<26} {other:>8.2f} {1000 * other / pages:>8.2f} "
             f"{100 * other / total:>6.1f}%"
         )
-        if base.get("stages_missing"):
-            lines.append(f"  not timed (functions not found): {', '.join(base['stages_missing'])}")
         lines.append(f"  reference trafilatura.extract: {1000 * ref['seconds'] / max(ref['pages'], 1):.2f} ms/page")
     rss = results.get("rss") or {}
     if rss:

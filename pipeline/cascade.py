@@ -72,6 +72,7 @@ class Trace:
 def trace_document(doc: Document, resources: Resources, prefilter: bool = True, trace: Trace | None = None) -> Trace:
     """The cascade on one page; exceptions propagate (`trace.stage` says where)."""
     t = trace or Trace(doc)
+    t.stage, t._clock = "text", time.perf_counter()
     # 1. text
     decoded = decode_document(doc)
     if prefilter and not may_state_partnership(decoded, doc.media_type):
@@ -106,11 +107,14 @@ def trace_document(doc: Document, resources: Resources, prefilter: bool = True, 
 def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True) -> PageResult:
     """The cascade on one page (`use_nlp`: spaCy's entities; `prefilter`: stop early a page
     without partnership wording), its outcome as a PageResult."""
-    trace = Trace(doc)
+    trace = Trace(doc, stage="resources")
     try:
         trace_document(doc, process_resources(use_nlp), prefilter, trace)
     except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
         stage = trace.stage
+        trace.step("failed")
+        for hook in stage_hooks:
+            hook(trace.seconds)
         log.error("%s: %s failed: %s: %s", doc.source_id, stage, type(exc).__name__, exc)
         return PageResult(
             doc.source_id,

@@ -445,3 +445,33 @@ def test_page_results_keep_input_order_and_send_only_documents_to_the_executor(
     assert [r.language[0] for _, r in out] == list(kinds)
     assert [s.key for s, _ in out] == [f"k{i}" for i in range(len(kinds))]
     assert all(isinstance(item, Document) for item in seen) and len(seen) == kinds.count("p")
+
+
+def test_cached_results_are_read_back_when_their_turn_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An executor that reads far ahead (here: everything) makes the cached pages between
+    the parsed ones wait; they wait as slots, and their results are read when emitted."""
+
+    def greedy_map_pages(items: object, process: object, **kwargs: object) -> object:
+        docs = list(items)  # type: ignore[call-overload]
+        yield from (PageResult(d.source_id, d.source_url, language="parsed") for d in docs)
+
+    monkeypatch.setattr(runner, "map_pages", greedy_map_pages)
+    feed: list[tuple[Slot, Document | None]] = []
+    for i in range(30):
+        d = doc(source_id=f"p{i}.html", source_url=f"https://x.be/{i}")
+        if i % 3:
+            feed.append((Slot("cached", f"k{i}", source_id=d.source_id, source_url=d.source_url), None))
+        else:
+            feed.append((Slot("parsed", f"k{i}"), d))
+    emitted: list[PageResult] = []
+    read_back_at: dict[str, int] = {}
+
+    def cached(slot: Slot) -> PageResult:
+        read_back_at[slot.key] = len(emitted)
+        return PageResult(slot.source_id, slot.source_url, language="cached")
+
+    for _, result in page_results(iter(feed), BatchOptions(progress=False), cached=cached):
+        emitted.append(result)
+    assert [r.source_id for r in emitted] == [f"p{i}.html" for i in range(30)]
+    assert read_back_at == {f"k{i}": i for i in range(30) if i % 3}  # each when its turn came
+    assert list(page_results(iter([]), BatchOptions(progress=False))) == []

@@ -132,6 +132,20 @@ class PageCache:
         log.warning("page cache error, cache disabled for the rest of this run: %s", exc)
         self.close()
 
+    def has(self, key: str) -> bool:
+        """Is there an entry for key under the current version (its result read by `get`)?"""
+        if self._db is None:
+            return False
+        try:
+            with self._mutex:
+                row = self._db.execute(
+                    "SELECT 1 FROM pages WHERE key = ? AND version = ?", (key, self.version)
+                ).fetchone()
+        except sqlite3.Error as exc:
+            self._disable(exc)
+            return False
+        return row is not None
+
     def get(self, key: str) -> PageResult | None:
         """The cached result for key under the current version, or None."""
         if self._db is None:

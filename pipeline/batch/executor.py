@@ -67,7 +67,8 @@ CHUNK_BYTES = 4 * 1024 * 1024  # ... and at most this many bytes of page content
 # Chunks read ahead per worker: results are emitted in input order, so a slow chunk at the
 # head (a worker loading spaCy, a large partnership page) holds the window; with 4, the
 # second worker idled for it and `--workers 2` took 5.45 s on the 658 real pages, with 16
-# 5.11 s (bench --real, medians), peak RSS unchanged (at most 16 x 4 MB of pages waiting).
+# 5.11 s (bench --real, medians), peak RSS unchanged (at most 16 x 4 MB of pages waiting
+# per worker).
 WINDOW_PER_WORKER = 16
 # Seconds past a page's time limit before the parent kills its worker: the worker's own
 # timer (SIGALRM, `pagelimit.process_with_limit`) stops Python code at the limit and keeps the
@@ -141,12 +142,12 @@ def _positive_int(value: str) -> int:
 
 def warm_up() -> None:
     """Load, once per process, what every page that passes the pre-filter needs: the
-    gazetteers and the language identifier. A spaCy pipeline is loaded by the process that
-    first needs it (`knowledge.nlp.load`, on a page in that language that passes the partnership
-    gate): most runs need one or two of the four, and loading all four costs 2.1 s. Loading
-    them here instead, shared by the workers, saves CPU but was measured slower (two
-    workers on the real pages: 7.1 s against 6.4 s, one core idle while this process
-    loads) and makes this process 35 MB larger."""
+    gazetteers and the language identifier. The French spaCy pipeline (the only one:
+    `knowledge.nlp.NER_LANGUAGES`) is loaded by the process that first needs it, on a French
+    page that passes the partnership gate. Loading spaCy here instead, shared by the
+    workers, saved CPU but was measured slower (two workers on the real pages, with the
+    four pipelines of then: 7.1 s against 6.4 s, one core idle while this process loads)
+    and made this process 35 MB larger."""
     from pipeline.knowledge.resources import process_resources
     from pipeline.stages.s3_language import detect_language
 
@@ -591,7 +592,7 @@ def map_pages(
     `process` must be a module-level (picklable) function when workers > 1 or with Dask.
     `start_method` ("fork" where available, else "spawn") picks how local workers start;
     `warm=False` leaves the models to load on first use. At most `window` chunks
-    (default: 4 per worker) are in flight at once. `usage`, when given, receives each local
+    (default: `WINDOW_PER_WORKER` per worker) are in flight at once. `usage`, when given, receives each local
     worker's `Usage` as the workers are stopped at the end.
     """
     if engine not in ENGINES:

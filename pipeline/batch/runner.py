@@ -92,12 +92,16 @@ def effective_workers(workers: int, pages: int, engine: str = "local") -> int:
 
 @dataclass(frozen=True)
 class Slot:
-    """One input item's place in the page loop: a page to parse (with its page-cache key), or
-    a result known without parsing (a cached page, an unreadable file)."""
+    """One input item's place in the page loop: a page to parse (with its page-cache key), a
+    page whose result is in the page cache (read back when its turn comes, so that cached
+    results waiting behind pages being parsed hold only their keys), or an unreadable file
+    (its result known)."""
 
     kind: str  # "parsed", "cached" or "unreadable"
     key: str = ""
     result: PageResult | None = None
+    source_id: str = ""
+    source_url: str = ""
 
 
 def page_process(opts: BatchOptions) -> Callable[[Document], PageResult]:
@@ -108,30 +112,41 @@ def page_process(opts: BatchOptions) -> Callable[[Document], PageResult]:
 
 
 def page_results(
-    feed: Iterable[tuple[Slot, Document | None]], opts: BatchOptions, workers: int = 1, usage: list[Usage] | None = None
+    feed: Iterable[tuple[Slot, Document | None]],
+    opts: BatchOptions,
+    workers: int = 1,
+    usage: list[Usage] | None = None,
+    cached: Callable[[Slot], PageResult] | None = None,
 ) -> Iterator[tuple[Slot, PageResult]]:
     """Every item's result, in input order: the one orchestrator of `run`, `evaluate` and the
     benchmark. Documents go through the executor (`map_pages`), started at the first one, so
     a run where every page is cached starts no worker and loads no model; results known
-    without parsing never go through it."""
-    waiting: deque[tuple[Slot, PageResult | None]] = deque()  # None: the executor's next result
+    without parsing never go through it: a cached page's result is read back by `cached`
+    when its turn comes (what waits meanwhile is its slot, not its result)."""
+    waiting: deque[Slot] = deque()  # every item read and not yet emitted, in input order
     early: deque[PageResult] = deque()  # executor results read before their slot came up
 
     def documents() -> Iterator[Document]:
         for slot, doc in feed:
-            waiting.append((slot, slot.result))
-            if slot.result is None and doc is not None:
+            waiting.append(slot)
+            if doc is not None:
                 yield doc
+
+    def result_of(slot: Slot) -> PageResult:
+        if slot.result is not None:
+            return slot.result
+        if slot.kind == "cached":
+            assert cached is not None, "a cached slot needs a way to read its result back"
+            return cached(slot)
+        assert parsed is not None
+        return early.popleft() if early else next(parsed)
 
     docs = documents()
     parsed: Iterator[PageResult] | None = None
     while True:
         if waiting:
-            slot, known = waiting.popleft()
-            if known is None:
-                assert parsed is not None
-                known = early.popleft() if early else next(parsed)
-            yield slot, known
+            slot = waiting.popleft()
+            yield slot, result_of(slot)
         elif parsed is None:
             first = next(docs, None)  # reads on to the first page to parse
             if first is None and not waiting:
@@ -223,8 +238,25 @@ class _PageLoop:
                 digest = content_hash(item.content)
                 self.fingerprint.add(item.source_id, item.source_url, item.commune_nis, digest)
                 key = document_key(item, digest, self.use_nlp, self.prefilter)
-                cached = None if self.full else self.cache.get(key)
-            yield (Slot("cached", key, cached), None) if cached is not None else (Slot("parsed", key), item)
+                cached = not self.full and self.cache.has(key)
+            if cached:
+                yield Slot("cached", key, source_id=item.source_id, source_url=item.source_url), None
+            else:
+                yield Slot("parsed", key), item
+
+    def cached_result(self, slot: Slot) -> PageResult:
+        """A cached page's result, read back when its turn comes; a page whose entry can no
+        longer be read (the cache database failed since) fails this run: its rows are kept
+        from the previous dataset, and the next run parses it."""
+        with Timer(self.stats, "cache"):
+            page = self.cache.get(slot.key)
+        if page is not None:
+            return page
+        message = f"{slot.source_id}: its page-cache entry could not be read back; the next run parses it"
+        log.error("%s", message)
+        return PageResult(
+            slot.source_id, slot.source_url, error_stage="cache", error_type="CacheEntryLost", error_message=message
+        )
 
     def take(self, slot: Slot, page: PageResult) -> None:
         """Account for one page's result."""
@@ -328,7 +360,7 @@ def _run_locked(input_dir: Path, output_dir: Path, opts: BatchOptions) -> int:
         usage: list[Usage] = []
         first_page_at = None
         with progress_bar(opts.progress, total=total) as bar:
-            for slot, page in page_results(pages.feed(listing), opts, workers, usage):
+            for slot, page in page_results(pages.feed(listing), opts, workers, usage, pages.cached_result):
                 first_page_at = first_page_at or time.time()
                 pages.take(slot, page)
                 bar.update(1)

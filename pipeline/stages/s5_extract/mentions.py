@@ -61,6 +61,9 @@ RELATION_BEFORE = re.compile(
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 YEAR_ONLY = re.compile(r"\b(?:1[89]|20)\d\d\b")
+NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:1[89]|20)\d\d\b|\b(?:1[89]|20)\d\d-\d\d-\d\d\b")
+# An abbreviation or a day's number before a period is short; a longer word ends a sentence.
+WORD_BEFORE_PERIOD = 40
 # A date alone as a sentence is short: "Samedi 28 septembre 2019." is 26 characters.
 MAX_DATE_SENTENCE = 32
 FRENCH_EN = re.compile(r"\ben\s+$", re.IGNORECASE)
@@ -87,12 +90,13 @@ class DateHit:
 
 
 def _ends_sentence(text: str, period: int, next_start: int) -> bool:
-    """Does the period at `period` end a sentence? Not after an initial or a title ("M. Rouy",
+    """Does the period at `period` end a sentence? Not after an initial or a title ("M. Lambert",
     "Dr. Müller"), an abbreviation ("St. Gallen", "ca. 1990"), or a day's ordinal number
     before a month ("am 3. Oktober 1988")."""
     if text[period] != ".":
         return True
-    word = text[:period].rsplit(None, 1)[-1].lstrip("(\"“«'") if text[:period].strip() else ""
+    before = text[max(0, period - WORD_BEFORE_PERIOD) : period]  # a window: blocks can be long
+    word = before.rsplit(None, 1)[-1].lstrip("(\"“«'") if before.strip() else ""
     if (len(word) == 1 and word.isalpha() and word.isupper()) or v.ABBREVIATION.match(word):
         return False
     following = text[next_start : next_start + 20].split(None, 1)
@@ -100,18 +104,20 @@ def _ends_sentence(text: str, period: int, next_start: int) -> bool:
 
 
 def _only_a_date(sentence: str) -> bool:
-    """ "28 april 2007.", "Le 6 juin 1965 :": a date standing alone as a sentence."""
+    """ "14 juni 1996.", "Le 2 mars 1971 :", "03.05.1988.": a day's date standing alone as a
+    sentence (a year alone, "Ook in 1985.", is not one)."""
     words = re.findall(r"[^\W\d_]+", sentence)
     return (
         bool(YEAR_ONLY.search(sentence))
         and len(sentence.strip()) <= MAX_DATE_SENTENCE
         and all(w.lower() in v.MONTHS or len(w) <= 3 for w in words)
+        and (any(w.lower() in v.MONTHS for w in words) or bool(NUMERIC_DATE.search(sentence)))
     )
 
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a block of prose. A date standing alone before a sentence that
-    reports a signature ("28 april 2007. Een oorkonde wordt getekend ...") dates it: they
+    reports a signature ("14 juni 1996. De burgemeesters tekenden de oorkonde.") dates it: they
     stay one sentence."""
     out: list[str] = []
     start = 0
@@ -439,7 +445,7 @@ def dates_in(text: str, lang: str = "", keep_dateline: bool = False) -> list[Dat
     text = spell_out_numbers(text, lang)
     dateline = None if keep_dateline else v.DATELINE_PREFIX.match(text)
     if dateline and v.SIGNING_NOW.search(text, dateline.end()) and not YEAR_ONLY.search(text, dateline.end()):
-        dateline = None  # "28 april 2007. Een oorkonde wordt getekend ...": the signature's own date
+        dateline = None  # "14 juni 1996. De burgemeesters tekenden de oorkonde.": the signature's own date
     if dateline:  # the article's own date: blanked, offsets kept
         text = " " * dateline.end() + text[dateline.end() :]
     hits: list[DateHit] = []
