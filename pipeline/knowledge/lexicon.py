@@ -98,13 +98,10 @@ def cue_pattern(category: str, anchor: str = "") -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives}){tail}", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
-    """domains.toml compiled: {domain code: {language or "any": pattern}}."""
-    import tomllib
-
-    data = resources.files("pipeline").joinpath("data/lexicon/domains.toml")
-    with data.open("rb") as fh:
+def _patterns_by_code(name: str) -> dict[str, dict[str, re.Pattern[str]]]:
+    """A TOML lexicon of [code] tables of per-language entry lists, compiled:
+    {code: {language or "any": pattern}}."""
+    with resources.files("pipeline").joinpath(f"data/lexicon/{name}").open("rb") as fh:
         table = tomllib.load(fh)
     return {
         code: {
@@ -114,23 +111,19 @@ def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
         }
         for code, langs in table.items()
     }
+
+
+@lru_cache(maxsize=1)
+def domain_patterns() -> dict[str, dict[str, re.Pattern[str]]]:
+    """domains.toml compiled: {domain code: {language or "any": pattern}}."""
+    return _patterns_by_code("domains.toml")
 
 
 @lru_cache(maxsize=1)
 def domain_exclusions() -> dict[str, dict[str, re.Pattern[str]]]:
     """domains_not.toml compiled: {domain code: {language or "any": pattern}}: wording that
     holds a domain's words without stating it ("interculturele", "Communauté économique européenne")."""
-    data = resources.files("pipeline").joinpath("data/lexicon/domains_not.toml")
-    with data.open("rb") as fh:
-        table = tomllib.load(fh)
-    return {
-        code: {
-            lang: re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
-            for lang, entries in langs.items()
-            if entries
-        }
-        for code, langs in table.items()
-    }
+    return _patterns_by_code("domains_not.toml")
 
 
 @cache

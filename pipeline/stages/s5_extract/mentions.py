@@ -61,7 +61,6 @@ RELATION_BEFORE = re.compile(
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[A-ZÀ-Ý0-9])")
 YEAR_ONLY = re.compile(r"\b(?:1[89]|20)\d\d\b")
-NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](?:1[89]|20)\d\d\b|\b(?:1[89]|20)\d\d-\d\d-\d\d\b")
 # An abbreviation or a day's number before a period is short; a longer word ends a sentence.
 WORD_BEFORE_PERIOD = 40
 # A date alone as a sentence is short: "Samedi 28 septembre 2019." is 26 characters.
@@ -104,15 +103,13 @@ def _ends_sentence(text: str, period: int, next_start: int) -> bool:
 
 
 def _only_a_date(sentence: str) -> bool:
-    """ "14 juni 1996.", "Le 2 mars 1971 :", "03.05.1988.": a day's date standing alone as a
-    sentence (a year alone, "Ook in 1985.", is not one)."""
-    words = re.findall(r"[^\W\d_]+", sentence)
-    return (
-        bool(YEAR_ONLY.search(sentence))
-        and len(sentence.strip()) <= MAX_DATE_SENTENCE
-        and all(w.lower() in v.MONTHS or len(w) <= 3 for w in words)
-        and (any(w.lower() in v.MONTHS for w in words) or bool(NUMERIC_DATE.search(sentence)))
-    )
+    """ "14 juni 1996.", "Le 2 mars 1971 :", "03.05.1988.": a day's or a month's date standing
+    alone as a sentence (a year alone, "Ook in 1985.", is not one)."""
+    if len(sentence.strip()) > MAX_DATE_SENTENCE:
+        return False
+    if not all(w.lower() in v.MONTHS or len(w) <= 3 for w in re.findall(r"[^\W\d_]+", sentence)):
+        return False
+    return any(len(d.date) >= len("YYYY-MM") for d in dates_in(sentence, keep_dateline=True))
 
 
 def split_sentences(text: str) -> list[str]:
