@@ -1,4 +1,6 @@
-"""The cascade: one Document in, one PageResult out, never an exception.
+"""The cascade: one Document in, one PageResult out, never an exception (but one: a
+process told to pass on pages needing a spaCy pipeline it has not loaded raises
+`knowledge.nlp.ModelElsewhere`, and the executor hands the page to the process that has it).
 
 `process_document` is the per-page unit of work and the one place that lists the stages a
 page goes through (`pipeline/stages/`, in order):
@@ -29,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pipeline.knowledge.nlp import ModelElsewhere
 from pipeline.knowledge.resources import Resources, process_resources
 from pipeline.models import Candidate, Commune, Document, Extraction, PageResult, PageText, Text
 from pipeline.stages.s2_text import decode_document, may_state_partnership, text_blocks
@@ -110,6 +113,8 @@ def process_document(doc: Document, use_nlp: bool = True, prefilter: bool = True
     trace = Trace(doc, stage="resources")
     try:
         trace_document(doc, process_resources(use_nlp), prefilter, trace)
+    except ModelElsewhere:  # not a failure: the page goes to the process holding the model
+        raise
     except Exception as exc:  # noqa: BLE001 - per-page isolation: record and go on
         stage = trace.stage
         trace.step("failed")

@@ -288,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--no-nlp", action="store_true", help="without spaCy")
     ex.set_defaults(func=cmd_explain)
 
-    from pipeline.crawl.crawler import add_crawl_arguments
+    from pipeline.crawl.options import add_crawl_arguments
 
     crawl_p = sub.add_parser(
         "crawl",

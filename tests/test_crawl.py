@@ -31,13 +31,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.crawl.crawler import (
     CrawlSummary,
-    add_crawl_arguments,
     crawl,
     extract_links,
     run_crawl,
 )
 from pipeline.crawl.fetch import (
-    DEFAULT_USER_AGENT,
     CrawlSettings,
     Fetcher,
     FetchError,
@@ -45,6 +43,7 @@ from pipeline.crawl.fetch import (
     Skipped,
     redirect_target,
 )
+from pipeline.crawl.options import DEFAULT_USER_AGENT, add_crawl_arguments
 from pipeline.crawl.registry import Source, is_relevant, site_key
 from pipeline.models import Document
 from pipeline.stages.s1_ingest import lookup, warc_files

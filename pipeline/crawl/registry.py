@@ -22,15 +22,13 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 from courlan import normalize_url
 
+from pipeline.crawl.options import DEFAULT_REGISTRY
 from pipeline.knowledge import lexicon
 from pipeline.knowledge.communes import communes
 from pipeline.stages.s1_ingest.files import read_page
 
 log = logging.getLogger(__name__)
 
-# The crawl registry at the repository root. Not named sources.csv, so that `run --input .`
-# never mistakes it for an input directory's sources.csv (file,url[,nis]).
-DEFAULT_REGISTRY = Path(__file__).resolve().parents[2] / "communes.csv"
 DEFAULT_SOURCES = DEFAULT_REGISTRY  # the former name
 MAX_REGISTRY_BYTES = 16 * 1024 * 1024  # ~200 bytes a line: room for every commune of Europe, many times
 REQUIRED_COLUMNS = ("nis", "url")

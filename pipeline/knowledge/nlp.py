@@ -53,6 +53,32 @@ PLACE_LABELS = frozenset({"LOC", "GPE", "REGION"})
 PERSON_LABEL = "PER"  # the French model's persons: a name it reads as a person is no partner
 
 
+class ModelElsewhere(Exception):
+    """Raised instead of loading `lang`'s pipeline in a process told to pass such pages on
+    (`pass_on_models`): another process of the run loads it, and the page goes there whole."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(f"the {lang} spaCy pipeline is loaded by another process")
+        self.lang = lang
+
+
+_held: set[str] = set()  # the languages whose pipeline this process has loaded
+_pass_on = False
+
+
+def pass_on_models(on: bool) -> None:
+    """Whether this process passes on a page needing a pipeline it has not loaded (raising
+    `ModelElsewhere`) rather than loading it: set by the executor's workers, each loaded
+    pipeline costing a second of start-up and 100 MB per process."""
+    global _pass_on
+    _pass_on = on
+
+
+def held_models() -> frozenset[str]:
+    """The languages whose spaCy pipeline this process has loaded."""
+    return frozenset(_held)
+
+
 @dataclass(frozen=True)
 class Entity:
     text: str
@@ -153,10 +179,12 @@ def load(lang: str, gaz: Gazetteer) -> Language:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(lang, gaz)
+        nlp = _load(lang, gaz)
     finally:
         if collecting:
             gc.enable()
+    _held.add(lang)
+    return nlp
 
 
 def _load(lang: str, gaz: Gazetteer) -> Language:
@@ -182,12 +210,15 @@ def _load(lang: str, gaz: Gazetteer) -> Language:
 def entities(texts: Iterable[str], lang: str, gaz: Gazetteer, batch_size: int = 64) -> list[list[Entity]]:
     """Named places, organisations and persons in each text (one list per input text): none
     in a language without a statistical model (`NER_LANGUAGES`). No text, no pipeline: a
-    language's pipeline is loaded for its first text (lazy per language)."""
+    language's pipeline is loaded for its first text (lazy per language), unless this process
+    passes such pages on (`pass_on_models`): then `ModelElsewhere` is raised."""
     texts = list(texts)
     if not texts:
         return []
     if lang not in NER_LANGUAGES:
         return [[] for _ in texts]
+    if _pass_on and lang not in _held:
+        raise ModelElsewhere(lang)
     nlp = load(lang, gaz)
     return [
         [
