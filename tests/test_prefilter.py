@@ -17,6 +17,7 @@ from pipeline.models import Document, PageResult, Text
 from pipeline.stages.s1_ingest.files import iter_documents
 from pipeline.stages.s2_text.blocks import DecodeError, decode_document, text_blocks
 from pipeline.stages.s2_text.prefilter import (
+    MARKUP,
     fold_case,
     loose_pattern,
     may_state_partnership,
@@ -135,3 +136,39 @@ def test_failed_decode_is_not_hidden_by_the_prefilter() -> None:
     binary = Document("blob.html", "", b"\x00\x01\x02" * 100, "html")
     result = process_document(binary)
     assert isinstance(result, PageResult) and result.failed and result.error_stage == "text"
+
+
+# The markup pattern as it was first written (lazy raw-text loops): `MARKUP` is an unrolled
+# rewrite for speed and must remove exactly the same characters.
+LAZY_MARKUP = re.compile(
+    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1[^>]*>|</?[A-Za-z!?][^>]*>", re.IGNORECASE | re.DOTALL
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>a</p><SCRIPT type='x'>if (a < b && c<d) { s = '</p>'; }</Script ><p>b</p>",
+        "<style>p { x: 1 } /* < */</style>text<STYLE>q{}</style>",
+        "<!-- one - two -- three ---><p>after</p><!---->x<!-- <p>inside</p> -->",
+        "<script>never closed <p>text</p>",
+        "<!-- never closed <p>text</p>",
+        "<scripts>not a script</scripts><styles>nor a style</styles>",
+        "<script>a</script>b<script>c</scriptx>d</script>e",
+        "x < y and y > z, <br/> <img src='a>b'> <!DOCTYPE html> <?xml?>",
+        "",
+    ],
+)
+def test_markup_removal_is_the_lazy_patterns(html: str) -> None:
+    assert MARKUP.sub("", html) == LAZY_MARKUP.sub("", html)
+
+
+@pytest.mark.parametrize("directory", TEAM_CORPORA, ids=lambda p: p.name)
+def test_markup_removal_is_the_lazy_patterns_on_the_team_pages(directory: Path) -> None:
+    for doc in documents(directory):
+        if doc.media_type == "html":
+            try:
+                text = decode_document(doc)
+            except DecodeError:  # the fixtures hold binary and undecodable pages too
+                continue
+            assert MARKUP.sub("", text) == LAZY_MARKUP.sub("", text), doc.source_id
