@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Entry point: `python run_pipeline.py --help`."""
 
-import sys
-
-from pipeline.cli import main
+from pipeline.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
