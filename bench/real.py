@@ -209,6 +209,16 @@ def report(pages: int, size: int, ref: list[Run], runs: dict[int, list[Run]]) ->
                     f"speedup {w} workers / 1 worker: {speedup:.2f}{target}; pairwise "
                     + ", ".join(f"{a.wall_s / b.wall_s:.2f}" for a, b in zip(runs[1], runs[w], strict=False))
                 )
+                after = [
+                    (a.wall_s - sa) / (b.wall_s - sb)
+                    for a, b in zip(runs[1], runs[w], strict=False)
+                    if (sa := startup_s(a)) is not None and (sb := startup_s(b)) is not None
+                ]
+                if after:
+                    lines.append(
+                        f"  from the first page result on (start-up left out): {statistics.median(after):.2f} "
+                        "(median of the pairs; what more pages tend to)"
+                    )
         starts = [s for s in (startup_s(r) for r in runs[1]) if s is not None]
         if starts:
             lines.append(

@@ -98,4 +98,5 @@ def test_real_pages_corpus_and_report(tmp_path: Path) -> None:
     lines = "\n".join(report(6, size, [run(10.0, 0)], {1: [run(5.0, 1)], 2: [run(2.5, 2)]}))
     assert "reference pages/s: 2.00" in lines and "speedup 2 workers / 1 worker: 2.00" in lines
     assert "main 25% w1 90% w2 90%" in lines and "median 1.50 s" in lines
+    assert "(start-up left out): 3.50" in lines  # (5.0 - 1.5) / (2.5 - 1.5)
     assert "identical across every pipeline run: yes" in lines
