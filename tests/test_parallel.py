@@ -255,3 +255,10 @@ def test_a_lone_worker_never_passes_pages_on() -> None:
     results = list(map_pages(ner_docs({1, 2, 3}), ner_process, workers=1, warm=False, time_limit=30))
     assert [r.source_id for r in results] == [f"p{i}" for i in range(40)]
     assert all(r.language == "fr" for r in results[1:])
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_workers_started_without_fork_give_the_same_results(method: str) -> None:
+    items = fake_docs(12)
+    results = list(map_pages(items, fake_process, workers=2, chunk_pages=4, warm=False, start_method=method))
+    assert results == list(map_pages(items, fake_process, workers=1))

@@ -223,13 +223,15 @@ def crashed(doc: Document, reason: str) -> PageResult:
 
 # --------------------------------------------------------------------------- local
 def _die_with_parent(parent: int) -> None:
-    """A worker must not outlive a run killed with SIGKILL: ask Linux to kill it too."""
+    """A worker must not outlive a run killed with SIGKILL: ask Linux to kill it too.
+    `parent` is the run's process id, or 0 when the worker's parent is a fork server (which
+    exits with the run)."""
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError) as exc:
             log.debug("prctl(PR_SET_PDEATHSIG) unavailable: %s", exc)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if parent and os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
 
@@ -303,7 +305,9 @@ class _Worker:
     def __init__(self, pool: _LocalPool) -> None:
         parent_end, child_end = pool.context.Pipe(duplex=True)
         self.process: multiprocessing.process.BaseProcess = pool.context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, daemon=True, args=(child_end, pool.process, pool.warm_children, os.getpid())
+            target=_worker_main,
+            daemon=True,
+            args=(child_end, pool.process, pool.warm_children, 0 if pool.forkserver else os.getpid()),
         )
         self.process.start()
         child_end.close()
@@ -345,6 +349,7 @@ class _LocalPool:
     def __init__(self, workers: int, start_method: str, warm: bool, process: Process) -> None:
         self.context = multiprocessing.get_context(start_method)
         self.fork = start_method == "fork"
+        self.forkserver = start_method == "forkserver"
         self.process = process
         if self.fork and warm:
             log.info(
