@@ -71,12 +71,12 @@ CACHE_DIR = ".cache"
 FAILED_RUN_DIR = "failed-run"  # errors.csv and run.json of the last run that wrote nothing
 ERRORS_CSV, CHANGES_CSV, RUN_JSON = "errors.csv", "changes.csv", "run.json"
 STAGES = ("recover", "version", "ingest", "cache", "extract", "merge", "outputs")
-# Pages per local worker process: each worker loads its own French spaCy pipeline on first
-# use (about 1 s with spaCy's import, measured on the real pages), as long as some ten
-# partnership pages take to process, and a site's pages are mostly cheap pages without
-# partnership wording; below this many pages per worker, fewer workers finish as soon and
-# leave the cores to other work (10 pages of raw/: one worker). Set when the load cost
-# 3.4 s; not lowered since (no measurement showed a gain).
+# Pages per local worker process: below this many pages per worker, fewer workers finish as
+# soon and leave the cores to other work. Set when each worker loaded its own spaCy (3.4 s);
+# now only the first worker loads it (the others pass it the pages that need it), and
+# measured again on 2 cores (whole processes, medians of 4): the 10 pages of raw/ take
+# 2.16 s with one worker and 2.19 s with two; the 54 pages of ../shared/dev 3.38 s and
+# 2.86 s, which this value already gives two workers.
 MIN_PAGES_PER_WORKER = 50
 
 
