@@ -120,3 +120,19 @@ def test_merge_unites_exonyms_by_geonames_id() -> None:
 def test_name_keys_drop_type_words_and_articles() -> None:
     assert name_keys("Ville de Liège") == ["ville de liege", "liege"]
     assert name_keys("Tanger (Maroc)") == ["tanger"]
+
+
+def test_town_index_columns_survive_pickling() -> None:
+    """The town index is pickled as its columns and gives the same towns back."""
+    import pickle
+
+    from pipeline.knowledge.gazetteer import TownIndex
+
+    towns = [("BE", 12000, 11, "Aarde"), ("FR", 800, 12, "Terre-sur-Mer"), ("", 0, 13, "Nowhere")]
+    index = TownIndex.build({"BE": "EU"}, towns, {"aarde": [0], "terre sur mer": [1], "terre": [1, 0], "": [2]})
+    back = pickle.loads(pickle.dumps(index))
+    for idx in (index, back):
+        assert idx.named("terre") == [towns[1], towns[0]] and idx.named("aarde") == [towns[0]]
+        assert idx.named("") == [towns[2]] and idx.named("mars") == []
+        assert "terre sur mer" in idx and "mars" not in idx and len(idx) == 3
+        assert idx.continents == {"BE": "EU"}

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from pipeline.knowledge.nlp import ModelElsewhere, held_models, pass_on_models
+from pipeline.knowledge.nlp import ModelElsewhere, pass_on_models
 from pipeline.models import Document, PageResult
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -258,7 +258,7 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
     """A worker process: receive lists of Documents (and whether to pass on the pages that
     need a spaCy pipeline it has not loaded), send back for each page as soon as it is done
     (so the parent knows which page is running and since when) its PageResult, or
-    `_PassedOn`, with the pipelines it holds."""
+    `_PassedOn`."""
     _init_worker(warm, parent)
     started = time.monotonic()
     while True:
@@ -287,7 +287,7 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
                     error_type=type(exc).__name__,
                     error_message=f"{doc.source_id}: {exc}",
                 )
-            conn.send((result, held_models()))
+            conn.send(result)
 
 
 @dataclass
@@ -314,7 +314,6 @@ class _Worker:
         self.conn = parent_end
         self.task: _Task | None = None
         self.page_started = 0.0
-        self.models: frozenset[str] = frozenset()  # the spaCy pipelines it has loaded
 
     def send(self, task: _Task, pass_on: bool) -> None:
         self.conn.send(([doc for _, doc in task.items], pass_on))
@@ -473,7 +472,7 @@ class _Scheduler:
         task = worker.task
         assert task is not None
         try:
-            result, worker.models = worker.conn.recv()
+            result = worker.conn.recv()
         except (EOFError, OSError):
             self._died(worker)
             return
