@@ -94,6 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Score the pipeline on a gold corpus; exit 3 below a threshold or floor, 64 on bad usage."""
+    from pipeline.batch.executor import default_workers
     from pipeline.batch.runner import extract_dir
     from pipeline.quality import gate
     from pipeline.quality.evaluate import (
@@ -113,7 +114,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except GoldError as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
         return EX_USAGE
-    result = extract_dir(input_dir, keep_results=True, use_nlp=not args.no_nlp, prefilter=args.prefilter)
+    result = extract_dir(
+        input_dir, keep_results=True, use_nlp=not args.no_nlp, prefilter=args.prefilter, workers=default_workers()
+    )
     try:
         check_coverage(gold, result.results)
     except GoldError as exc:

@@ -475,3 +475,13 @@ def test_cached_results_are_read_back_when_their_turn_comes(monkeypatch: pytest.
     assert [r.source_id for r in emitted] == [f"p{i}.html" for i in range(30)]
     assert read_back_at == {f"k{i}": i for i in range(30) if i % 3}  # each when its turn came
     assert list(page_results(iter([]), BatchOptions(progress=False))) == []
+
+
+def test_what_evaluate_scores_is_the_same_with_two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import TEAM_DEV
+
+    one = runner.extract_dir(TEAM_DEV, keep_results=True)
+    monkeypatch.setattr(runner, "MIN_PAGES_PER_WORKER", 2)  # the team's corpus is small
+    assert runner.effective_workers(2, one.pages) == 2
+    two = runner.extract_dir(TEAM_DEV, keep_results=True, workers=2)
+    assert one.rows and two.rows == one.rows and two.results == one.results

@@ -52,7 +52,7 @@ from pipeline.batch.version import library_versions, pipeline_version
 from pipeline.cascade import process_document
 from pipeline.models import Candidate, Document, PageResult, Partnership
 from pipeline.schema import PAGES
-from pipeline.stages.s1_ingest.files import Listing, display_name, iter_documents, list_input
+from pipeline.stages.s1_ingest.files import Listing, display_name, list_input
 from pipeline.stages.s7_merge import merge, sort_rows
 from pipeline.stages.s8_export import publish
 from pipeline.stages.s8_export.publish import Dataset, Page
@@ -186,13 +186,18 @@ class Extracted:
     results: list[PageResult] = field(default_factory=list)
 
 
-def extract_dir(input_dir: Path, keep_results: bool = False, use_nlp: bool = True, prefilter: bool = True) -> Extracted:
+def extract_dir(
+    input_dir: Path, keep_results: bool = False, use_nlp: bool = True, prefilter: bool = True, workers: int = 1
+) -> Extracted:
     """Run every stage but writing; the rows of the dataset for input_dir (no cache, no lock,
-    one process, no time limit): what `evaluate` scores."""
+    no time limit; `workers` processes, at most one per MIN_PAGES_PER_WORKER pages): what
+    `evaluate` scores."""
     opts = BatchOptions(use_nlp=use_nlp, prefilter=prefilter, time_limit=0, progress=False)
+    listing = list_input(input_dir)
+    workers = effective_workers(workers, listing.total)
     result = Extracted()
     candidates: list[Candidate] = []
-    for _slot, page in page_results(ingest_feed(iter_documents(input_dir)), opts):
+    for _slot, page in page_results(ingest_feed(listing.documents()), opts, workers):
         result.pages += 1
         if page.failed:
             result.failed.append(page)
