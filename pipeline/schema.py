@@ -18,9 +18,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow is imported where Parquet is written, not by every command
+    import pyarrow as pa
 
 PARTNER_TYPES = ("city", "municipality", "district", "province", "region", "network", "organisation", "other")
 PROTOCOL_TYPES = (
@@ -102,6 +103,8 @@ class Column:
         return d
 
     def arrow_type(self) -> pa.DataType:
+        import pyarrow as pa
+
         return {
             "string": pa.string(),
             "integer": pa.int64(),
@@ -140,6 +143,8 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
     def arrow_schema(self) -> pa.Schema:
+        import pyarrow as pa
+
         fields = []
         for c in self.columns:
             kind = pa.int32() if c.name == "year" else c.arrow_type()  # contract: year int32

@@ -17,9 +17,6 @@ from dataclasses import replace
 from datetime import date as _date
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from pipeline.models import Partnership
 from pipeline.schema import PARTNERSHIP_DOMAINS, PARTNERSHIPS, Column, Table
 
@@ -28,7 +25,6 @@ PARTNERSHIPS_CSV = PARTNERSHIPS.filename
 DOMAINS_CSV = PARTNERSHIP_DOMAINS.filename
 PARTNERSHIPS_PARQUET = "partnerships.parquet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PARQUET_SCHEMA = PARTNERSHIPS.arrow_schema()
 NUMBER_FORMAT = {"confidence": "{:.2f}", "partner_latitude": "{:.5f}", "partner_longitude": "{:.5f}"}
 
 
@@ -94,8 +90,11 @@ def _arrow_value(column: Column, value: object) -> object:
 
 
 def parquet_bytes(rows: Sequence[Partnership]) -> bytes:
+    import pyarrow as pa  # here, not at import: only the commands that write Parquet need it
+    import pyarrow.parquet as pq
+
     data = {c.name: [_arrow_value(c, getattr(p, c.name)) for p in rows] for c in PARTNERSHIPS.columns}
-    table = pa.Table.from_pydict(data, schema=PARQUET_SCHEMA)
+    table = pa.Table.from_pydict(data, schema=PARTNERSHIPS.arrow_schema())
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return bytes(sink.getvalue().to_pybytes())
