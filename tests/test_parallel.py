@@ -262,3 +262,20 @@ def test_workers_started_without_fork_give_the_same_results(method: str) -> None
     items = fake_docs(12)
     results = list(map_pages(items, fake_process, workers=2, chunk_pages=4, warm=False, start_method=method))
     assert results == list(map_pages(items, fake_process, workers=1))
+
+
+def ner_crash_process(doc: Document) -> PageResult:
+    """`ner_process`, but the page "frcrash" kills the process that runs it through."""
+    if doc.content == b"frcrash":
+        nlp.entities(["une phrase"], "fr", None)  # type: ignore[arg-type]
+        os._exit(3)
+    return ner_process(doc)
+
+
+@pytest.mark.usefixtures("stub_spacy")
+def test_a_page_passed_on_that_kills_its_worker_fails_alone() -> None:
+    items = ner_docs({2, 9}, 24)
+    items[13] = Document("p13", "u13", b"frcrash", "html")  # in the second worker's first chunk
+    results = list(map_pages(items, ner_crash_process, workers=2, chunk_pages=4, warm=False))
+    assert [r.source_id for r in results] == [f"p{i}" for i in range(24)]
+    assert [(r.source_id, r.error_type) for r in results if r.failed] == [("p13", "WorkerCrash")]

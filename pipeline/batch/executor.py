@@ -292,11 +292,9 @@ def _worker_main(conn: Connection, process: Process, warm: bool, parent: int) ->
 
 @dataclass
 class _Task:
-    """Pages sent to one worker, those not answered yet first; `retry`: a page alone, run
-    again after its worker died on it."""
+    """Pages sent to one worker (with their sequence numbers), those not answered yet first."""
 
     items: list[tuple[int, Document]]
-    retry: bool = False
 
 
 class _Worker:
@@ -401,6 +399,7 @@ class _Scheduler:
         self.results: dict[int, PageResult] = {}
         self.todo: deque[_Task] = deque()
         self.passed: deque[tuple[int, Document]] = deque()  # pages waiting for the first worker's models
+        self.died_on: set[int] = set()  # pages whose worker died once
         self.chunk_ends: deque[int] = deque()  # last sequence number of each chunk read and not emitted
         self.next_seq = 0  # sequence number of the next item read
         self.emitted = 0  # sequence number of the next item to emit
@@ -498,11 +497,12 @@ class _Scheduler:
         self.pool.replace(worker)
         if rest:
             self.todo.appendleft(_Task(rest))
-        if task.retry:
+        if seq in self.died_on:  # by page, not by task: a page passed on changes tasks
             self.results[seq] = crashed(doc, reason)
         else:
+            self.died_on.add(seq)
             log.warning("%s: its worker died (%s); trying the page again alone", doc.source_id, reason)
-            self.todo.appendleft(_Task([(seq, doc)], retry=True))
+            self.todo.appendleft(_Task([(seq, doc)]))
 
     def _overran(self, worker: _Worker) -> None:
         """The page ran past its time limit and the grace period: kill the worker, fail the page."""
