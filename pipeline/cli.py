@@ -15,13 +15,10 @@ from typing import Any, NoReturn
 
 from pipeline.batch.executor import add_execution_arguments
 from pipeline.batch.options import EXIT_CODES_HELP, EXIT_USAGE, add_run_arguments
-
-EX_USAGE = 64  # sysexits.h: the command was used incorrectly
+from pipeline.crawl.options import DEFAULT_RAW
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RAW = ROOT / "raw"
 DEFAULT_OUT = ROOT / "extracted"
-DEFAULT_REGISTRY = ROOT / "communes.csv"
 EX_USAGE = EXIT_USAGE  # sysexits.h: the command was used incorrectly (bad option, missing argument)
 
 log = logging.getLogger("pipeline")
