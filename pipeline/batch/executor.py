@@ -394,8 +394,11 @@ class _Scheduler:
     """The parent's side of the local pool: read ahead a bounded window of chunks, hand
     tasks to idle workers, collect results, police the time limit, emit in input order."""
 
-    def __init__(self, pool: _LocalPool, chunks: Iterator[list[Item]], window: int, time_limit: float) -> None:
-        self.pool, self.chunks, self.window, self.time_limit = pool, chunks, window, time_limit
+    def __init__(
+        self, pool: _LocalPool, chunks: Iterator[list[Item]], chunk_pages: int, window: int, time_limit: float
+    ) -> None:
+        self.pool, self.chunks, self.chunk_pages = pool, chunks, chunk_pages
+        self.window, self.time_limit = window, time_limit
         self.results: dict[int, PageResult] = {}
         self.todo: deque[_Task] = deque()
         self.passed: deque[tuple[int, Document]] = deque()  # pages waiting for the first worker's models
@@ -430,7 +433,7 @@ class _Scheduler:
             if worker.task is not None:
                 continue
             if i == 0 and self.passed:
-                n = min(len(self.passed), CHUNK_PAGES)
+                n = min(len(self.passed), self.chunk_pages)
                 task = _Task([self.passed.popleft() for _ in range(n)])
             elif self.todo:
                 task = self.todo.popleft()
@@ -534,7 +537,7 @@ def _map_pool(
         return
     pool = _LocalPool(workers, start_method, warm, process)
     try:
-        scheduler = _Scheduler(pool, _chunks(rest, chunk_pages, chunk_bytes), window, time_limit)
+        scheduler = _Scheduler(pool, _chunks(rest, chunk_pages, chunk_bytes), chunk_pages, window, time_limit)
         while True:
             scheduler.read_ahead()
             scheduler.dispatch()

@@ -14,10 +14,9 @@ import threading
 from dataclasses import replace
 from types import FrameType
 
+from pipeline.batch.executor import warm_up
 from pipeline.cascade import process_document
-from pipeline.knowledge.resources import process_resources
 from pipeline.models import Document, PageResult
-from pipeline.stages.s3_language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +36,7 @@ def _can_alarm() -> bool:
 def _warm_up() -> None:
     """Load the gazetteers once per process before the first page's clock starts."""
     try:
-        process_resources()
-        detect_language("warm-up text for the language identifier model")
+        warm_up()
     except Exception as exc:  # noqa: BLE001 - per-page isolation: the page will fail and say why
         log.warning("warm-up failed: %s", exc)
 
